@@ -1,0 +1,246 @@
+package ibmsg
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"unicode/utf8"
+)
+
+// Compression names how a section's bytes were compressed.
+type Compression string
+
+// Compressions psib detects by content. How PeopleSoft marks a compressed
+// part is not documented, so decoders sniff the bytes.
+const (
+	CompressionNone    Compression = "none"
+	CompressionGzip    Compression = "gzip"
+	CompressionZlib    Compression = "zlib"
+	CompressionDeflate Compression = "deflate"
+)
+
+// ContentEncoding describes how a body travels: base64 on top of an optional
+// compression.
+type ContentEncoding struct {
+	Base64      bool
+	Compression Compression
+}
+
+// IsPlain reports whether the body travels as is.
+func (e ContentEncoding) IsPlain() bool {
+	return !e.Base64 && (e.Compression == "" || e.Compression == CompressionNone)
+}
+
+// EncodeContent compresses (when asked) and base64-encodes body. A
+// compressed body is always base64-encoded: it is binary.
+func EncodeContent(body []byte, enc ContentEncoding) ([]byte, error) {
+	out := body
+	if enc.Compression != "" && enc.Compression != CompressionNone {
+		var err error
+		if out, err = Compress(body, enc.Compression); err != nil {
+			return nil, err
+		}
+		enc.Base64 = true
+	}
+	if enc.Base64 {
+		b := make([]byte, base64.StdEncoding.EncodedLen(len(out)))
+		base64.StdEncoding.Encode(b, out)
+		return b, nil
+	}
+	return out, nil
+}
+
+// Compress compresses data with c.
+func Compress(data []byte, c Compression) ([]byte, error) {
+	var b bytes.Buffer
+	var w io.WriteCloser
+	var err error
+	switch c {
+	case CompressionGzip:
+		w = gzip.NewWriter(&b)
+	case CompressionZlib:
+		w = zlib.NewWriter(&b)
+	case CompressionDeflate:
+		w, err = flate.NewWriter(&b, flate.DefaultCompression)
+	case CompressionNone, "":
+		return data, nil
+	default:
+		return nil, fmt.Errorf("ibmsg: unknown compression %q", c)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(data); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// DecodeContent undoes the transport encoding of raw section bytes: base64
+// when declared (transferEncoding "base64") or when the content is clearly
+// base64 (it decodes to compressed data or to an XML document), then
+// compression detected from the bytes (gzip, zlib, raw deflate). The result
+// is capped at lim's MaxSectionBytes.
+func DecodeContent(raw []byte, transferEncoding string, lim Limits) ([]byte, ContentEncoding, error) {
+	enc := ContentEncoding{Compression: CompressionNone}
+	data := raw
+	declared := equalFold(transferEncoding, "base64")
+	if declared || looksBase64(raw) {
+		dec, err := decodeBase64(raw)
+		switch {
+		case err != nil && declared:
+			return raw, enc, &SyntaxError{What: "base64 section", Msg: err.Error()}
+		case err == nil && (declared || plausibleDecoded(dec)):
+			data = dec
+			enc.Base64 = true
+		}
+	} else if equalFold(transferEncoding, "quoted-printable") {
+		// PeopleSoft writes 8bit; quoted-printable appears only when
+		// something on the way re-encoded the message.
+		dec, err := decodeQuotedPrintable(raw)
+		if err != nil {
+			return raw, enc, &SyntaxError{What: "quoted-printable section", Msg: err.Error()}
+		}
+		data = dec
+	}
+	body, c, err := Decompress(data, lim.maxSection(), enc.Base64)
+	if err != nil {
+		return data, enc, err
+	}
+	enc.Compression = c
+	return body, enc, nil
+}
+
+// Decompress detects gzip, zlib or (when tryDeflate and the data is
+// binary) raw deflate by content and inflates it, up to max bytes. Data that
+// is not compressed is returned as is with CompressionNone.
+func Decompress(data []byte, max int64, tryDeflate bool) ([]byte, Compression, error) {
+	switch {
+	case len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b:
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, CompressionGzip, &SyntaxError{What: "gzip section", Msg: err.Error()}
+		}
+		out, err := inflateAll(zr, max, "gzip")
+		return out, CompressionGzip, err
+	case isZlibHeader(data):
+		zr, err := zlib.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, CompressionZlib, &SyntaxError{What: "zlib section", Msg: err.Error()}
+		}
+		out, err := inflateAll(zr, max, "zlib")
+		return out, CompressionZlib, err
+	case tryDeflate && isBinary(data):
+		out, err := inflateAll(flate.NewReader(bytes.NewReader(data)), max, "deflate")
+		if err != nil {
+			if err == ErrTooLarge || isTooLarge(err) {
+				return nil, CompressionDeflate, err
+			}
+			// Not deflate after all: binary content, returned as is.
+			return data, CompressionNone, nil
+		}
+		return out, CompressionDeflate, nil
+	}
+	return data, CompressionNone, nil
+}
+
+func isTooLarge(err error) bool {
+	for e := err; e != nil; {
+		if e == ErrTooLarge {
+			return true
+		}
+		u, ok := e.(interface{ Unwrap() error })
+		if !ok {
+			return false
+		}
+		e = u.Unwrap()
+	}
+	return false
+}
+
+func inflateAll(r io.Reader, max int64, what string) ([]byte, error) {
+	out, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, &SyntaxError{What: what + " section", Msg: err.Error()}
+	}
+	if int64(len(out)) > max {
+		return nil, fmt.Errorf("%w: %s section inflates past %d bytes (raise the limit if this is real data)", ErrTooLarge, what, max)
+	}
+	return out, nil
+}
+
+// isZlibHeader checks the two zlib header bytes: deflate method, a valid
+// window size and the header checksum.
+func isZlibHeader(b []byte) bool {
+	if len(b) < 2 {
+		return false
+	}
+	cmf, flg := b[0], b[1]
+	return cmf&0x0f == 8 && cmf>>4 <= 7 && (uint16(cmf)<<8|uint16(flg))%31 == 0 && flg&0x20 == 0
+}
+
+func isBinary(b []byte) bool {
+	if !utf8.Valid(b) {
+		return true
+	}
+	for _, c := range b {
+		if c < 0x09 || (c > 0x0d && c < 0x20) {
+			return true
+		}
+	}
+	return false
+}
+
+// looksBase64 reports whether b consists only of base64 characters and
+// whitespace, with enough of them to be an encoded payload.
+func looksBase64(b []byte) bool {
+	n := 0
+	for _, c := range b {
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/', c == '=':
+			n++
+		case c == ' ', c == '\t', c == '\r', c == '\n':
+		default:
+			return false
+		}
+	}
+	return n >= 8 && n%4 == 0
+}
+
+// plausibleDecoded reports whether bytes decoded from undeclared base64
+// are really a payload: compressed data, binary data, or an XML document.
+func plausibleDecoded(b []byte) bool {
+	if len(b) >= 2 && ((b[0] == 0x1f && b[1] == 0x8b) || isZlibHeader(b)) {
+		return true
+	}
+	t := bytes.TrimLeft(b, " \t\r\n\xef\xbb\xbf")
+	return len(t) > 0 && t[0] == '<' || isBinary(b)
+}
+
+func decodeBase64(raw []byte) ([]byte, error) {
+	clean := make([]byte, 0, len(raw))
+	for _, c := range raw {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			clean = append(clean, c)
+		}
+	}
+	out := make([]byte, base64.StdEncoding.DecodedLen(len(clean)))
+	n, err := base64.StdEncoding.Decode(out, clean)
+	if err != nil {
+		// Some writers drop the padding.
+		if n2, err2 := base64.RawStdEncoding.Decode(out, bytes.TrimRight(clean, "=")); err2 == nil {
+			return out[:n2], nil
+		}
+		return nil, err
+	}
+	return out[:n], nil
+}
+
+func equalFold(a, b string) bool { return bytes.EqualFold([]byte(a), []byte(b)) }

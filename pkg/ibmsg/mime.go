@@ -1,0 +1,637 @@
+package ibmsg
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime"
+	"mime/quotedprintable"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
+)
+
+// Top-level Content-ID values of internal IB messages. Most releases write
+// the first; the PeopleTools 8.56 book shows the second.
+const (
+	ContentIDInternal    = "PeopleSoft-Integration-Broker-Internal-Mime-Message"
+	ContentIDInternal856 = "PeopleSoft-Internal-Mime-Message"
+	ContentIDIBInfo      = "IBInfo"
+)
+
+// Message is an internal IB MIME message (multipart/related): the top
+// header, the IBInfo part and the content sections. Requests and responses
+// share the form; a response may have no content section.
+type Message struct {
+	// Header holds the top-level fields in order: Message-ID, Date,
+	// Mime-Version, Content-Type (with the boundary), Content-ID and, from
+	// PeopleTools 8.55, PeopleSoft-ToolsRelease.
+	Header Header
+
+	// IBInfo is the parsed IBInfo part; nil when the part is missing or
+	// could not be read (then IBInfoErr says why and IBInfoRaw holds it).
+	IBInfo    *IBInfo
+	IBInfoErr error
+	IBInfoRaw []byte
+
+	// Sections are the content sections (ContentSection0, 1, ...).
+	Sections []Section
+
+	// Warnings lists what the lenient parser had to repair or guess, in
+	// words for people ("closing boundary missing").
+	Warnings []string
+}
+
+// Section is one content section of a message.
+type Section struct {
+	// Header holds the part's fields (Content-Type, Content-Transfer-Encoding,
+	// Content-Disposition, Content-ID) as read or to write.
+	Header Header
+	// Body is the decoded content: base64 undone, decompressed, converted
+	// to UTF-8 from the declared charset.
+	Body []byte
+	// Encoding is how the body traveled (detected when parsing, applied
+	// when encoding).
+	Encoding ContentEncoding
+	// RawBytes is the size of the part's content as it traveled.
+	RawBytes int
+	// Err is set when the content could not be decoded; Body then holds
+	// the raw bytes.
+	Err error
+}
+
+// ID returns the section's Content-ID, e.g. "ContentSection0".
+func (s *Section) ID() string { return strings.Trim(s.Header.Get("Content-ID"), "<> ") }
+
+// Charset returns the declared charset (UTF-8 when none is declared).
+func (s *Section) Charset() string { return partCharset(s.Header) }
+
+// IsResponse reports whether the message is a response (its IBInfo has a
+// Status).
+func (m *Message) IsResponse() bool { return m.IBInfo.IsResponse() }
+
+// Boundary returns the multipart boundary declared in Content-Type.
+func (m *Message) Boundary() string {
+	for _, v := range m.Header.Values("Content-Type") {
+		if b := boundaryOf(v); b != "" {
+			return b
+		}
+	}
+	return ""
+}
+
+// ToolsRelease returns the PeopleSoft-ToolsRelease header, or "".
+func (m *Message) ToolsRelease() string { return m.Header.Get("PeopleSoft-ToolsRelease") }
+
+// Status returns the response status, or nil for a request.
+func (m *Message) Status() *Status {
+	if m.IBInfo == nil {
+		return nil
+	}
+	return m.IBInfo.Status
+}
+
+// MessageOptions are the facts PeopleSoft stamps on a new message. Tests
+// pass fixed values; commands pass the clock and a counter.
+type MessageOptions struct {
+	// Now is the message's Date. Required.
+	Now time.Time
+	// Seq distinguishes messages built in the same millisecond; it becomes
+	// part of Message-ID and the boundary, as JavaMail does.
+	Seq int
+	// Host names the writer in Message-ID (JavaMail writes user@host).
+	// Default "psib".
+	Host string
+	// ToolsRelease, when set, adds PeopleSoft-ToolsRelease (8.55 and later).
+	ToolsRelease string
+	// ContentID is the top Content-ID; default ContentIDInternal.
+	ContentID string
+}
+
+// NewMessage returns a message with PeopleSoft's top header and the given
+// IBInfo, ready for AddSection and Encode.
+func NewMessage(info *IBInfo, o MessageOptions) *Message {
+	host := o.Host
+	if host == "" {
+		host = "psib"
+	}
+	cid := o.ContentID
+	if cid == "" {
+		cid = ContentIDInternal
+	}
+	millis := o.Now.UnixMilli()
+	m := &Message{IBInfo: info}
+	m.Header.Add("Message-ID", fmt.Sprintf("<%d.%d.JavaMail.psib@%s>", 1000000+o.Seq, millis, host))
+	m.Header.Add("Date", o.Now.Format("Mon, 2 Jan 2006 15:04:05 -0700 (MST)"))
+	m.Header.Add("Mime-Version", "1.0")
+	m.Header.Add("Content-Type", fmt.Sprintf(`multipart/related; boundary="----=_Part_%d_%d.%d"`, o.Seq, 1000000+o.Seq, millis))
+	m.Header.Add("Content-ID", cid)
+	if o.ToolsRelease != "" {
+		m.Header.Add("PeopleSoft-ToolsRelease", o.ToolsRelease)
+	}
+	return m
+}
+
+// AddSection appends a content section with PeopleSoft's part headers and
+// records it in IBInfo/ContentSections. enc says how the body travels
+// (PeopleSoft sends 8bit text, or base64 over compression).
+func (m *Message) AddSection(body []byte, enc ContentEncoding) *Section {
+	id := "ContentSection" + strconv.Itoa(len(m.Sections))
+	s := Section{Body: body, Encoding: enc}
+	s.Header = partHeader(id, enc)
+	m.Sections = append(m.Sections, s)
+	if m.IBInfo != nil {
+		if m.IBInfo.ContentSections == nil {
+			m.IBInfo.ContentSections = &ContentSections{}
+		}
+		m.IBInfo.ContentSections.Sections = append(m.IBInfo.ContentSections.Sections, ContentSection{ID: Text(id), NonRepudiation: "N"})
+	}
+	return &m.Sections[len(m.Sections)-1]
+}
+
+func partHeader(id string, enc ContentEncoding) Header {
+	cte := "8bit"
+	if !enc.IsPlain() {
+		// How PeopleSoft marks a compressed part is undocumented; psib
+		// writes the standard MIME marking (assumed).
+		cte = "base64"
+	}
+	return Header{
+		{"Content-Type", "text/plain; charset=UTF-8"},
+		{"Content-Transfer-Encoding", cte},
+		{"Content-Disposition", "inline"},
+		{"Content-ID", id},
+	}
+}
+
+// Encode writes the message in PeopleSoft's internal MIME form: CRLF line
+// ends, the top header (long fields folded as JavaMail folds them), the
+// IBInfo part, each section, and the closing boundary.
+func (m *Message) Encode(w io.Writer) error {
+	boundary := m.Boundary()
+	if boundary == "" {
+		return fmt.Errorf("ibmsg: encode: Content-Type has no multipart boundary")
+	}
+	var b bytes.Buffer
+	for _, f := range m.Header {
+		writeField(&b, f)
+	}
+	b.WriteString("\r\n")
+
+	ibinfo := m.IBInfoRaw
+	if m.IBInfo != nil {
+		var err error
+		if ibinfo, err = m.IBInfo.Marshal(); err != nil {
+			return fmt.Errorf("ibmsg: encode IBInfo: %w", err)
+		}
+	}
+	writePart(&b, boundary, partHeader(ContentIDIBInfo, ContentEncoding{}), ibinfo)
+	for i := range m.Sections {
+		s := &m.Sections[i]
+		content, err := EncodeContent(s.Body, s.Encoding)
+		if err != nil {
+			return fmt.Errorf("ibmsg: encode section %s: %w", s.ID(), err)
+		}
+		h := s.Header
+		if len(h) == 0 {
+			h = partHeader("ContentSection"+strconv.Itoa(i), s.Encoding)
+		}
+		writePart(&b, boundary, h, content)
+	}
+	b.WriteString("--" + boundary + "--\r\n")
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// Bytes returns the encoded message.
+func (m *Message) Bytes() ([]byte, error) {
+	var b bytes.Buffer
+	if err := m.Encode(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func writePart(b *bytes.Buffer, boundary string, h Header, content []byte) {
+	b.WriteString("--" + boundary + "\r\n")
+	for _, f := range h {
+		writeField(b, f)
+	}
+	b.WriteString("\r\n")
+	b.Write(content)
+	b.WriteString("\r\n")
+}
+
+// writeField writes "Name: value" CRLF, folding at "; " when the line is
+// longer than 76 characters, as JavaMail does (the 8.55 sample shows
+// Content-Type folded before boundary=).
+func writeField(b *bytes.Buffer, f HeaderField) {
+	line := f.Name + ": " + f.Value
+	if len(line) > 76 {
+		if i := strings.Index(f.Value, "; "); i >= 0 {
+			b.WriteString(f.Name + ": " + f.Value[:i+2] + "\r\n\t" + f.Value[i+2:] + "\r\n")
+			return
+		}
+	}
+	b.WriteString(line + "\r\n")
+}
+
+// ReadMessage reads and parses a whole internal MIME message from r,
+// reading at most lim's MaxSectionBytes.
+func ReadMessage(r io.Reader, lim Limits) (*Message, error) {
+	data, err := readAllLimited(r, lim.maxSection(), "MIME message")
+	if err != nil {
+		return nil, err
+	}
+	return ParseMessage(data, lim)
+}
+
+// ParseMessage parses an internal IB MIME message leniently: LF or CRLF
+// line ends, folded (or unindented) continuation lines, either top
+// Content-ID, any boundary, a missing or mismatched closing boundary, a
+// missing blank line after part headers, 8bit, base64 or quoted-printable
+// parts, compressed parts detected by content, a response with only the
+// IBInfo part, and the PeopleBooks rendering that flattens a whole message
+// onto one line. What it repaired is listed in Message.Warnings.
+//
+// It fails (*SyntaxError) only when the input has no multipart structure
+// at all, and with ErrTooLarge past a limit. A section that cannot be
+// decoded gets Section.Err; an IBInfo that cannot be read gets IBInfoErr.
+func ParseMessage(data []byte, lim Limits) (*Message, error) {
+	if int64(len(data)) > lim.maxSection() {
+		return nil, fmt.Errorf("%w: MIME message is larger than %d bytes", ErrTooLarge, lim.maxSection())
+	}
+	m := &Message{}
+	if flat, ok := unflatten(data); ok {
+		data = flat
+		m.Warnings = append(m.Warnings, "the message was flattened onto one line (as PeopleBooks renders it); line breaks were restored")
+	}
+	lines := splitLines(data)
+	i := 0
+	for i < len(lines) && len(bytes.TrimSpace(lines[i].text)) == 0 {
+		i++
+	}
+	h, next, err := readHeader(lines, i, "", lim)
+	if err != nil {
+		return nil, err
+	}
+	m.Header = h
+	boundary := m.Boundary()
+	if boundary == "" {
+		// No declared boundary: take the first delimiter-looking line.
+		for j := next; j < len(lines); j++ {
+			t := bytes.TrimRight(lines[j].text, " \t")
+			if bytes.HasPrefix(t, []byte("--")) && len(t) > 2 && !bytes.ContainsAny(t, " <>") {
+				boundary = string(t[2:])
+				m.Warnings = append(m.Warnings, fmt.Sprintf("no multipart boundary declared; using %q from line %d", boundary, lines[j].num))
+				break
+			}
+		}
+	}
+	if boundary == "" {
+		return nil, &SyntaxError{What: "MIME", Line: firstLine(lines, i), Msg: "no multipart boundary: not an internal IB MIME message (expected Content-Type: multipart/related; boundary=...)"}
+	}
+	if cid := strings.Trim(m.Header.Get("Content-ID"), "<> "); cid != "" && cid != ContentIDInternal && cid != ContentIDInternal856 {
+		m.Warnings = append(m.Warnings, fmt.Sprintf("unexpected top Content-ID %q", cid))
+	}
+
+	parts, warnings := splitParts(lines, next, boundary)
+	m.Warnings = append(m.Warnings, warnings...)
+	if len(parts) == 0 {
+		return nil, &SyntaxError{What: "MIME", Line: firstLine(lines, i), Msg: fmt.Sprintf("no part starts with boundary %q", boundary)}
+	}
+	for _, p := range parts {
+		ph, bodyStart, err := readHeader(lines, p.first, boundary, lim)
+		if err != nil {
+			return nil, err
+		}
+		raw := contentBytes(data, lines, bodyStart, p.end)
+		cid := strings.Trim(ph.Get("Content-ID"), "<> ")
+		isInfo := strings.EqualFold(cid, ContentIDIBInfo) || (cid == "" && m.IBInfo == nil && m.IBInfoRaw == nil && bytes.Contains(raw, []byte("<IBInfo")))
+		body, enc, derr := DecodeContent(raw, ph.Get("Content-Transfer-Encoding"), lim)
+		if derr == nil {
+			body, derr = toUTF8(body, partCharset(ph))
+		}
+		if isInfo && m.IBInfo == nil && m.IBInfoRaw == nil {
+			m.IBInfoRaw = body
+			if derr != nil {
+				m.IBInfoErr = derr
+				continue
+			}
+			info, err := ParseIBInfo(body)
+			if err != nil {
+				m.IBInfoErr = fmt.Errorf("IBInfo part at line %d: %w", lines[p.first].num, err)
+				continue
+			}
+			m.IBInfo = info
+			continue
+		}
+		s := Section{Header: ph, Body: body, Encoding: enc, RawBytes: len(raw)}
+		if derr != nil {
+			s.Err = fmt.Errorf("section %s at line %d: %w", cid, lines[p.first].num, derr)
+		}
+		m.Sections = append(m.Sections, s)
+	}
+	if m.IBInfo == nil && m.IBInfoErr == nil {
+		m.IBInfoErr = &SyntaxError{What: "MIME", Msg: "no IBInfo part"}
+	}
+	return m, nil
+}
+
+type line struct {
+	text       []byte // without the line end
+	start, end int    // offsets of text in the input; end+len(eol) starts the next line
+	eol        int    // length of the line end (0, 1 or 2)
+	num        int    // 1-based line number
+}
+
+func splitLines(data []byte) []line {
+	var ls []line
+	start, num := 0, 1
+	for start < len(data) {
+		i := bytes.IndexByte(data[start:], '\n')
+		if i < 0 {
+			ls = append(ls, line{text: data[start:], start: start, end: len(data), num: num})
+			break
+		}
+		end := start + i
+		eol := 1
+		if end > start && data[end-1] == '\r' {
+			end--
+			eol = 2
+		}
+		ls = append(ls, line{text: data[start:end], start: start, end: end, eol: eol, num: num})
+		start += i + 1
+		num++
+	}
+	return ls
+}
+
+func firstLine(ls []line, i int) int {
+	if i < len(ls) {
+		return ls[i].num
+	}
+	return 0
+}
+
+// readHeader reads a header block starting at line i. It ends at a blank
+// line (consumed), at a boundary line, or at the first line that is neither
+// a field nor a continuation (the body starts there: some renderings drop
+// the blank line).
+func readHeader(ls []line, i int, boundary string, lim Limits) (Header, int, error) {
+	var h Header
+	for ; i < len(ls); i++ {
+		t := ls[i].text
+		if len(t) > lim.maxLine() {
+			return nil, i, fmt.Errorf("%w: header line %d is longer than %d bytes", ErrTooLarge, ls[i].num, lim.maxLine())
+		}
+		if len(bytes.TrimSpace(t)) == 0 {
+			return h, i + 1, nil
+		}
+		if bytes.HasPrefix(t, []byte("--")) && (boundary == "" || isDelimiter(t, boundary) != delimNone) {
+			return h, i, nil
+		}
+		if (t[0] == ' ' || t[0] == '\t') && len(h) > 0 {
+			h[len(h)-1].Value = strings.TrimSpace(h[len(h)-1].Value) + " " + strings.TrimSpace(string(t))
+			continue
+		}
+		if isHeaderLine(t) {
+			if len(h) >= lim.maxHeaders() {
+				return nil, i, fmt.Errorf("%w: more than %d header fields at line %d", ErrTooLarge, lim.maxHeaders(), ls[i].num)
+			}
+			name, value, _ := bytes.Cut(t, []byte(":"))
+			h = append(h, HeaderField{Name: string(name), Value: strings.TrimSpace(string(value))})
+			continue
+		}
+		// An unindented continuation, as when a rendering lost the tab
+		// before "boundary=" of a folded Content-Type.
+		if len(h) > 0 && strings.HasSuffix(strings.TrimSpace(h[len(h)-1].Value), ";") {
+			h[len(h)-1].Value = strings.TrimSpace(h[len(h)-1].Value) + " " + strings.TrimSpace(string(t))
+			continue
+		}
+		return h, i, nil
+	}
+	return h, i, nil
+}
+
+type delimKind int
+
+const (
+	delimNone delimKind = iota
+	delimPart
+	delimClose
+)
+
+func isDelimiter(t []byte, boundary string) delimKind {
+	t = bytes.TrimRight(t, " \t")
+	if !bytes.HasPrefix(t, []byte("--")) || !bytes.HasPrefix(t[2:], []byte(boundary)) {
+		return delimNone
+	}
+	switch rest := t[2+len(boundary):]; string(rest) {
+	case "":
+		return delimPart
+	case "--":
+		return delimClose
+	}
+	return delimNone
+}
+
+type partSpan struct {
+	first int // first line of the part (its header)
+	end   int // line index of the delimiter that ends it (or len(lines))
+}
+
+var strayBoundary = regexp.MustCompile(`^--[-=_.'()+,/:?A-Za-z0-9]{6,}$`)
+
+// splitParts finds the parts between delimiter lines.
+func splitParts(ls []line, from int, boundary string) ([]partSpan, []string) {
+	var parts []partSpan
+	var warnings []string
+	cur := -1
+	closed := false
+	for i := from; i < len(ls); i++ {
+		switch isDelimiter(ls[i].text, boundary) {
+		case delimPart:
+			if cur >= 0 {
+				parts = append(parts, partSpan{first: cur, end: i})
+			}
+			cur = i + 1
+		case delimClose:
+			if cur >= 0 {
+				parts = append(parts, partSpan{first: cur, end: i})
+			}
+			cur = -1
+			closed = true
+		}
+		if closed {
+			break
+		}
+	}
+	if !closed && cur >= 0 {
+		end := len(ls)
+		// The last non-blank line may be a closing boundary that does not
+		// match the declared one (Oracle's 8.55 example has one).
+		j := end - 1
+		for j >= cur && len(bytes.TrimSpace(ls[j].text)) == 0 {
+			j--
+		}
+		if j >= cur && strayBoundary.Match(bytes.TrimSpace(ls[j].text)) {
+			warnings = append(warnings, fmt.Sprintf("line %d: closing boundary %q does not match the declared boundary %q", ls[j].num, strings.TrimSpace(string(ls[j].text)), boundary))
+			end = j
+		} else {
+			warnings = append(warnings, "closing boundary missing (the message may be truncated)")
+		}
+		parts = append(parts, partSpan{first: cur, end: end})
+	}
+	return parts, warnings
+}
+
+// contentBytes returns the input bytes of lines [from, to), without the
+// line end that precedes the next delimiter (it belongs to the delimiter).
+func contentBytes(data []byte, ls []line, from, to int) []byte {
+	if from >= to || from >= len(ls) {
+		return nil
+	}
+	start := ls[from].start
+	end := ls[to-1].end
+	// Trailing blank lines before the delimiter are layout.
+	for to-1 > from && len(bytes.TrimSpace(ls[to-1].text)) == 0 {
+		to--
+		end = ls[to-1].end
+	}
+	return data[start:end]
+}
+
+func boundaryOf(contentType string) string {
+	if !strings.Contains(strings.ToLower(contentType), "multipart") {
+		return ""
+	}
+	if _, params, err := mime.ParseMediaType(contentType); err == nil && params["boundary"] != "" {
+		return params["boundary"]
+	}
+	// Lenient: an unterminated quote or stray text after the boundary.
+	i := strings.Index(strings.ToLower(contentType), "boundary=")
+	if i < 0 {
+		return ""
+	}
+	b := strings.TrimSpace(contentType[i+len("boundary="):])
+	if strings.HasPrefix(b, `"`) {
+		b = b[1:]
+		if j := strings.IndexByte(b, '"'); j >= 0 {
+			b = b[:j]
+		}
+	} else if j := strings.IndexAny(b, "; \t"); j >= 0 {
+		b = b[:j]
+	}
+	return b
+}
+
+func partCharset(h Header) string {
+	ct := h.Get("Content-Type")
+	if ct == "" {
+		return "UTF-8"
+	}
+	if _, params, err := mime.ParseMediaType(ct); err == nil && params["charset"] != "" {
+		return params["charset"]
+	}
+	return "UTF-8"
+}
+
+// toUTF8 converts body from the declared charset. Bytes that already are
+// valid UTF-8 under a UTF-8 or ASCII label are returned as they are.
+func toUTF8(body []byte, label string) ([]byte, error) {
+	l := strings.ToLower(strings.TrimSpace(label))
+	if l == "" || l == "utf-8" || l == "utf8" || l == "us-ascii" {
+		return body, nil
+	}
+	enc, _ := charset.Lookup(l)
+	if enc == nil {
+		return body, &SyntaxError{What: "section", Msg: fmt.Sprintf("unknown charset %q", label)}
+	}
+	out, err := enc.NewDecoder().Bytes(body)
+	if err != nil {
+		return body, &SyntaxError{What: "section", Msg: fmt.Sprintf("charset %s: %v", label, err)}
+	}
+	return out, nil
+}
+
+func decodeQuotedPrintable(raw []byte) ([]byte, error) {
+	return io.ReadAll(quotedprintable.NewReader(bytes.NewReader(raw)))
+}
+
+var (
+	flatHeaderName = regexp.MustCompile(`(?:^|\s)(Message-ID|Date|Mime-Version|MIME-Version|Content-Type|Content-ID|Content-Transfer-Encoding|Content-Disposition|PeopleSoft-ToolsRelease):\s`)
+)
+
+// unflatten restores the line structure of a message that a renderer put on
+// one line (seed 002 shows the book's examples that way). It works only on
+// input whose first line holds the top header and at least one part.
+func unflatten(data []byte) ([]byte, bool) {
+	first := data
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		first = data[:i]
+	}
+	s := strings.TrimSpace(string(first))
+	if !utf8.ValidString(s) || !strings.Contains(s, "multipart/") || len(flatHeaderName.FindAllStringIndex(s, -1)) < 4 {
+		return nil, false
+	}
+	boundary := boundaryOf(s[strings.Index(s, "multipart/"):])
+	if boundary == "" || strings.Count(s, "--"+boundary) < 1 {
+		return nil, false
+	}
+	// Split the text into the top header zone and the parts.
+	chunks := strings.Split(s, "--"+boundary)
+	// chunks[0] holds the top header, but its Content-Type also contains
+	// the boundary (boundary="----=...) and so got split there: rejoin.
+	top := chunks[0]
+	k := 1
+	for k < len(chunks) && strings.HasSuffix(strings.TrimRight(top, " "), `boundary="`) || k < len(chunks) && strings.HasSuffix(top, "boundary=") {
+		top += "--" + boundary + chunks[k]
+		k++
+	}
+	var b strings.Builder
+	writeFlatHeader(&b, top, false)
+	b.WriteString("\n")
+	for ; k < len(chunks); k++ {
+		c := strings.TrimSpace(chunks[k])
+		if c == "--" || strings.HasPrefix(c, "--") && len(strings.Trim(c, `-" `)) == 0 {
+			b.WriteString("--" + boundary + "--\n")
+			continue
+		}
+		if len(strings.Trim(c, `" `)) == 0 {
+			// A trailing delimiter (the book's copy ends with a stray quote).
+			b.WriteString("--" + boundary + "--\n")
+			continue
+		}
+		b.WriteString("--" + boundary + "\n")
+		writeFlatHeader(&b, c, true)
+	}
+	return []byte(b.String()), true
+}
+
+// writeFlatHeader writes "Name: value" lines for each known field in s;
+// with body true, the text after the last field's first token is the body.
+func writeFlatHeader(b *strings.Builder, s string, body bool) {
+	locs := flatHeaderName.FindAllStringSubmatchIndex(s, -1)
+	for n, loc := range locs {
+		name := s[loc[2]:loc[3]]
+		vstart := loc[1]
+		vend := len(s)
+		if n+1 < len(locs) {
+			vend = locs[n+1][0]
+		}
+		value := strings.TrimSpace(s[vstart:vend])
+		if body && n == len(locs)-1 {
+			// The last field of a part is Content-ID: one token, then
+			// the body.
+			tok, rest, _ := strings.Cut(value, " ")
+			b.WriteString(name + ": " + tok + "\n\n" + strings.TrimSpace(rest) + "\n")
+			return
+		}
+		b.WriteString(name + ": " + value + "\n")
+	}
+}
