@@ -7,6 +7,8 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"github.com/psib-dev/psib/pkg/config"
 	"github.com/psib-dev/psib/pkg/ibmsg"
 )
@@ -125,4 +127,13 @@ func exitCodeForClass(c ibmsg.Class) int {
 		return exitAuth
 	}
 	return exitRemote
+}
+
+// noArgs is cobra.NoArgs as a usage error (cobra's own is a plain error,
+// which would exit 1).
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("%s takes no arguments, got %q", cmd.CommandPath(), args)
+	}
+	return nil
 }

@@ -65,7 +65,7 @@ func newVersionCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print psib's version",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		Example: `  psib version
   psib version -o json`,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -46,7 +46,8 @@
 // Without HOME and XDG_CONFIG_HOME there are simply no user profiles. NAME is
 // a plain name: no directories, no .yaml suffix. A named profile that does
 // not exist is an error that lists where psib looked and which profiles
-// exist. Without --profile and PSIB_PROFILE no profile is read.
+// exist. Without --profile and PSIB_PROFILE no profile is read; --profile ""
+// turns off a PSIB_PROFILE.
 //
 // A profile is YAML with the keys of the table nested by section:
 //
@@ -62,8 +63,9 @@
 // Unknown keys, values of the wrong type (timeout: abc, insecure: maybe) and
 // YAML syntax errors are reported as an [*Error] naming the file and line. A
 // key left empty (`from:`) counts as unset. Relative paths in a profile
-// (node_password_file, tls.*) are resolved against the profile's directory;
-// relative paths given as flags stay relative to the working directory.
+// (node_password_file, tls.ca_file, tls.cert, tls.key) are resolved against
+// the profile's directory; relative paths given as flags stay relative to the
+// working directory.
 //
 // # Secrets
 //

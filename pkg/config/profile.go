@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -238,7 +239,7 @@ func shellQuote(s string) string {
 func parseProfile(data []byte, file, dir string) (layer, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlError(file, err)
+		return nil, yamlError(file, data, err)
 	}
 	vals := make(layer)
 	if len(doc.Content) == 0 {
@@ -345,18 +346,36 @@ func unknownKey(file string, line int, name string) *Error {
 	return &Error{File: file, Line: line, Key: name, Msg: msg}
 }
 
-// yamlError turns a YAML syntax error ("yaml: line 7: ...") into an *Error
-// with the line.
-func yamlError(file string, err error) *Error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+// yamlError turns a YAML syntax error into an *Error with the line where the
+// problem is. The parser's own "line N" is that of the enclosing construct
+// (a tab on line 3 inside a mapping that starts on line 2 says "line 2"), and
+// is missing for the first line; so the line reported is the first one whose
+// inclusion produces the same error.
+func yamlError(file string, data []byte, err error) *Error {
+	full := err.Error()
+	msg := strings.TrimPrefix(full, "yaml: ")
+	line := 0
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if num, m, ok := strings.Cut(rest, ": "); ok {
-			if line, convErr := strconv.Atoi(num); convErr == nil {
-				return &Error{File: file, Line: line, Msg: "invalid YAML: " + m}
+			if n, convErr := strconv.Atoi(num); convErr == nil {
+				line, msg = n, m
 			}
 		}
 	}
-	return &Error{File: file, Msg: "invalid YAML: " + msg}
+	// Profiles are small; stop re-parsing prefixes on anything large.
+	const maxScan = 64 << 10
+	if len(data) <= maxScan {
+		n := 0
+		for k, l := range bytes.SplitAfter(data, []byte("\n")) {
+			n += len(l)
+			var node yaml.Node
+			if e := yaml.Unmarshal(data[:n], &node); e != nil && e.Error() == full {
+				line = k + 1
+				break
+			}
+		}
+	}
+	return &Error{File: file, Line: line, Msg: "invalid YAML: " + msg}
 }
 
 // deref follows a YAML alias to the node it names.

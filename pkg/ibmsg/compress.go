@@ -97,7 +97,7 @@ func DecodeContent(raw []byte, transferEncoding string, lim Limits) ([]byte, Con
 		switch {
 		case err != nil && declared:
 			return raw, enc, &SyntaxError{What: "base64 section", Msg: err.Error()}
-		case err == nil && (declared || plausibleDecoded(dec)):
+		case err == nil && (declared || plausibleDecoded(dec) || isBinary(dec) && inflatesAsDeflate(dec, lim.maxSection())):
 			data = dec
 			enc.Base64 = true
 		}
@@ -215,13 +215,24 @@ func looksBase64(b []byte) bool {
 }
 
 // plausibleDecoded reports whether bytes decoded from undeclared base64
-// are really a payload: compressed data, binary data, or an XML document.
+// are really a payload: gzip or zlib data, or an XML document. (Raw deflate
+// has no magic bytes; DecodeContent checks it with inflatesAsDeflate.)
+// Other binary results are not enough: short text such as "12345678" or
+// "TESTDATA" is valid base64 of junk.
 func plausibleDecoded(b []byte) bool {
 	if len(b) >= 2 && ((b[0] == 0x1f && b[1] == 0x8b) || isZlibHeader(b)) {
 		return true
 	}
 	t := bytes.TrimLeft(b, " \t\r\n\xef\xbb\xbf")
-	return len(t) > 0 && t[0] == '<' || isBinary(b)
+	return len(t) > 0 && t[0] == '<'
+}
+
+// inflatesAsDeflate reports whether b is a raw deflate stream that inflates
+// without error. It stops reading past max bytes (a bomb counts as deflate,
+// so that the caller reports it); the output is discarded.
+func inflatesAsDeflate(b []byte, max int64) bool {
+	_, err := io.Copy(io.Discard, io.LimitReader(flate.NewReader(bytes.NewReader(b)), max+1))
+	return err == nil
 }
 
 func decodeBase64(raw []byte) ([]byte, error) {

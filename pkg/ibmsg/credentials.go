@@ -30,9 +30,9 @@ type Credentials struct {
 	// at most).
 	ExternalMessageID string
 	// NonRepudiation is "Y" or "N".
-	NonRepudiation                               string
+	NonRepudiation                                 string
 	OrigUser, OrigNode, OrigProcess, OrigTimeStamp string
-	FinalDestination                             string
+	FinalDestination                               string
 	// SubQueue names an async partitioned sub-queue (SubChannel in the
 	// body wrapper).
 	SubQueue                    string

@@ -31,7 +31,10 @@ func WrapNonXML(root string, data []byte) []byte {
 // The CDATA content is returned exactly; a wrapper without CDATA gives its
 // unescaped text.
 func UnwrapNonXML(doc []byte) (data []byte, ok bool, err error) {
-	d := newSafeDecoder(bytes.NewReader(doc))
+	// The offsets must come from the decoder that reads the bytes: a token
+	// decoder (what newSafeDecoder returns) always reports offset 0.
+	st := &safeTokens{d: newRawDecoder(bytes.NewReader(doc))}
+	d := xml.NewTokenDecoder(st)
 	raw := newRawOffsets(doc)
 	depth := 0
 	for {
@@ -46,13 +49,15 @@ func UnwrapNonXML(doc []byte) (data []byte, ok bool, err error) {
 		case xml.StartElement:
 			depth++
 			if depth == 2 && isNonXMLData(t) {
-				innerStart := d.InputOffset()
+				innerStart := st.d.InputOffset()
 				var text string
 				if err := d.DecodeElement(&text, &t); err != nil {
 					return nil, false, xmlError("XML", err)
 				}
-				inner := raw.between(innerStart, d.InputOffset())
-				if c, found := cdataContent(inner); found {
+				inner := raw.between(innerStart, st.d.InputOffset())
+				// The raw CDATA must be what the decoder read (it is not
+				// when a declared charset made the offsets differ from doc).
+				if c, found := cdataContent(inner); found && strings.Contains(text, normalizeEOL(string(c))) {
 					return c, true, nil
 				}
 				return []byte(strings.TrimSpace(text)), true, nil
@@ -107,4 +112,10 @@ func cdataContent(inner []byte) ([]byte, bool) {
 		inner = inner[j+3:]
 		found = true
 	}
+}
+
+// normalizeEOL applies XML's line-end normalization (CRLF and CR become LF),
+// as the decoder does to the text it returns.
+func normalizeEOL(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }

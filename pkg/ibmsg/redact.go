@@ -16,10 +16,12 @@ var redactPatterns = []struct {
 	// Query-string arguments.
 	{regexp.MustCompile(`(?i)([?&](?:amp;)?Password=)[^&\s"'<>#]*`), []byte("${1}" + secret.Redacted)},
 	// <Password>..</Password> in IBInfo, IBRequest and WS-Security
-	// (any prefix), plain or CDATA.
-	{regexp.MustCompile(`(?is)(<(?:[\w.-]+:)?Password\b[^>/]*>)(.*?)(</(?:[\w.-]+:)?Password\s*>)`), []byte("${1}" + secret.Redacted + "${3}")},
+	// (any prefix), plain or CDATA. Quoted attribute values may hold "/"
+	// (<wsse:Password Type="http://...#PasswordText">); an unquoted "/"
+	// ends the match, so <Password/> is left alone.
+	{regexp.MustCompile(`(?is)(<(?:[\w.-]+:)?Password\b(?:[^>/"']|"[^"]*"|'[^']*')*>)(.*?)(</(?:[\w.-]+:)?Password\s*>)`), []byte("${1}" + secret.Redacted + "${3}")},
 	// The same, HTML-escaped as in gateway logs.
-	{regexp.MustCompile(`(?is)(&lt;(?:[\w.-]+:)?Password\b(?:[^&/]|&(?:quot|apos|amp);)*?&gt;)(.*?)(&lt;/(?:[\w.-]+:)?Password\s*&gt;)`), []byte("${1}" + secret.Redacted + "${3}")},
+	{regexp.MustCompile(`(?is)(&lt;(?:[\w.-]+:)?Password\b(?:[^&/"]|"[^"]*"|&quot;(?:[^&]|&(?:amp|apos|lt|gt|#\w+);)*?&quot;|&(?:apos|amp);)*?&gt;)(.*?)(&lt;/(?:[\w.-]+:)?Password\s*&gt;)`), []byte("${1}" + secret.Redacted + "${3}")},
 	// The SOAPAction form that carries the password in its path
 	// (http://peoplesoft.com/Operation/Node/Password/DestNode).
 	{regexp.MustCompile(`(?i)(SOAPAction:[ \t]*"?https?://peoplesoft\.com/[^/\s"]+/[^/\s"]+/)[^/\s"]+`), []byte("${1}" + secret.Redacted)},

@@ -327,4 +327,3 @@ func parseLegacyReply(data []byte) (*Response, error) {
 	}
 	return r, nil
 }
-

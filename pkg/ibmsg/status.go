@@ -29,7 +29,9 @@ func Success() Status {
 }
 
 // OK reports whether the status is a success.
-func (s Status) OK() bool { return s.StatusCode == 0 && (s.MsgSet == 0 || (s.MsgSet == 158 && s.MsgID == 10000) || s.MsgID == 0) }
+func (s Status) OK() bool {
+	return s.StatusCode == 0 && (s.MsgSet == 0 || (s.MsgSet == 158 && s.MsgID == 10000) || s.MsgID == 0)
+}
 
 // Class classifies the status for callers that branch on it: the catalog's
 // class when the (set, number) is known, else a class by StatusCode.

@@ -1,0 +1,61 @@
+# psib: make demo runs the main job end to end against the built-in emulator;
+# make test is what CI runs. Both need only Go.
+
+GO       ?= go
+BIN      := bin/psib
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT   ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
+FUZZTIME ?= 5s
+# -race needs cgo; use it only where a C compiler is present.
+RACE     := $(shell $(GO) env CGO_ENABLED 2>/dev/null | grep -q 1 && command -v gcc >/dev/null 2>&1 && echo -race)
+
+.PHONY: all build test demo bench fuzz cover update-golden clean fmt vet
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/psib
+
+## test: gofmt check, go vet, every test (unit, golden, testscript). No network but loopback.
+test:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test $(RACE) -count=1 ./...
+
+## demo: build psib and run the main job end to end.
+demo: build
+	@./scripts/demo.sh $(BIN)
+
+## bench: every Go benchmark, plus the end-to-end measurements in scripts/bench.sh.
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@./scripts/bench.sh $(BIN)
+
+## fuzz: run every fuzz target briefly (FUZZTIME=5s each).
+fuzz:
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
+
+cover:
+	$(GO) test -coverprofile=coverage.out ./...
+	$(GO) tool cover -func=coverage.out | tail -1
+	$(GO) tool cover -html=coverage.out -o coverage.html
+
+## update-golden: rewrite golden files and testscript outputs; review the diff.
+# Packages whose tests take -update (add a package here when it gets goldens).
+GOLDEN_PKGS := ./pkg/ibmsg
+
+update-golden:
+	$(GO) test $(GOLDEN_PKGS) -update
+	$(GO) test ./cmd/psib -run TestScripts -update-scripts
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+vet:
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin dist coverage.out coverage.html

@@ -1,0 +1,179 @@
+package gwlog
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/psib-dev/psib/pkg/ibmsg"
+)
+
+// Record is one decoded IB message, in the shape of psib's decode JSON
+// contract (cli-contract.md).
+type Record struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	// Kind is "request" or "response".
+	Kind string `json:"kind"`
+	// Format is "mime", "http" or "xml".
+	Format        string            `json:"format"`
+	Operation     string            `json:"operation"`
+	TransactionID string            `json:"transaction_id"`
+	From          string            `json:"from"`
+	To            string            `json:"to"`
+	Timestamp     string            `json:"timestamp"`
+	Status        *ibmsg.Status     `json:"status"`
+	IBInfo        any               `json:"ibinfo"`
+	Headers       map[string]string `json:"headers"`
+	Sections      []Section         `json:"sections"`
+	// Problems lists what could not be decoded (a corrupt section, an
+	// unreadable IBInfo) and what the lenient reader repaired.
+	Problems []string `json:"problems,omitempty"`
+
+	// Message is the parsed MIME message, for callers that re-encode it.
+	Message *ibmsg.Message `json:"-"`
+	// Err is set when part of the message could not be decoded.
+	Err error `json:"-"`
+}
+
+// Section is one decoded content section.
+type Section struct {
+	ID               string `json:"id"`
+	ContentType      string `json:"content_type"`
+	TransferEncoding string `json:"transfer_encoding"`
+	// Compression is "none", "gzip", "zlib" or "deflate".
+	Compression string `json:"compression"`
+	Bytes       int    `json:"bytes"`
+	Body        string `json:"body"`
+	// NonXML is true when Body was unwrapped from a PsNonXml wrapper.
+	NonXML bool `json:"non_xml,omitempty"`
+}
+
+// ErrDecode marks a record some part of which could not be decoded.
+var ErrDecode = errors.New("gwlog: part of the message could not be decoded")
+
+// DecodeDocument decodes one whole document: an internal MIME message, or
+// an IBRequest, IBResponse, IBInfo or SOAP fault XML document. line is the
+// 1-based line where the document starts in file.
+func DecodeDocument(file string, line int, data []byte, lim ibmsg.Limits) (*Record, error) {
+	trimmed := bytes.TrimLeft(data, " \t\r\n\xef\xbb\xbf")
+	if len(trimmed) > 0 && trimmed[0] == '<' {
+		return decodeXML(file, line, data)
+	}
+	m, err := ibmsg.ParseMessage(data, lim)
+	if err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", file, line, err)
+	}
+	return FromMessage(file, line, m), nil
+}
+
+// FromMessage builds the record of a parsed MIME message.
+func FromMessage(file string, line int, m *ibmsg.Message) *Record {
+	r := &Record{File: file, Line: line, Format: "mime", Kind: "request", Headers: m.Header.Map(), Message: m, Sections: []Section{}}
+	r.Problems = append(r.Problems, m.Warnings...)
+	if info := m.IBInfo; info != nil {
+		r.IBInfo = info
+		if info.IsResponse() {
+			r.Kind = "response"
+			r.Status = info.Status
+		}
+		r.Operation = info.Operation()
+		r.TransactionID = string(info.TransactionID)
+		r.From = info.RequestingNode()
+		r.To = info.DestinationNode()
+		if info.From != nil {
+			r.Timestamp = string(info.From.OrigTimeStamp)
+		}
+	} else if m.IBInfoErr != nil {
+		r.Problems = append(r.Problems, m.IBInfoErr.Error())
+		r.Err = fmt.Errorf("%w: %v", ErrDecode, m.IBInfoErr)
+	}
+	for i := range m.Sections {
+		s := &m.Sections[i]
+		sec := Section{ID: s.ID(), ContentType: s.Header.Get("Content-Type"), TransferEncoding: s.Header.Get("Content-Transfer-Encoding"),
+			Compression: string(s.Encoding.Compression), Bytes: len(s.Body), Body: string(s.Body)}
+		if sec.Compression == "" {
+			sec.Compression = string(ibmsg.CompressionNone)
+		}
+		if s.Encoding.Base64 {
+			// How it traveled, detected by content when not declared.
+			sec.TransferEncoding = "base64"
+		}
+		if s.Err != nil {
+			r.Problems = append(r.Problems, s.Err.Error())
+			r.Err = fmt.Errorf("%w: %v", ErrDecode, s.Err)
+		} else if data, ok, _ := ibmsg.UnwrapNonXML(s.Body); ok {
+			sec.Body, sec.NonXML = string(data), true
+		}
+		r.Sections = append(r.Sections, sec)
+	}
+	return r
+}
+
+func decodeXML(file string, line int, data []byte) (*Record, error) {
+	root, err := ibmsg.RootElement(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", file, line, err)
+	}
+	r := &Record{File: file, Line: line, Format: "xml", Headers: map[string]string{}, Sections: []Section{}}
+	switch root {
+	case "IBRequest":
+		req, err := ibmsg.ParseRequest(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", file, line, err)
+		}
+		r.Kind = "request"
+		r.Operation, r.From, r.To, r.Timestamp = req.OperationName, req.From, req.To, req.OrigTimeStamp
+		r.IBInfo = requestView(req)
+		r.Sections = append(r.Sections, Section{ID: "Data", ContentType: "text/xml", TransferEncoding: "8bit", Compression: "none", Bytes: len(req.Data), Body: string(req.Data)})
+	case "IBInfo":
+		info, err := ibmsg.ParseIBInfo(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", file, line, err)
+		}
+		r.Kind = "request"
+		if info.IsResponse() {
+			r.Kind, r.Status = "response", info.Status
+		}
+		r.IBInfo = info
+		r.Operation, r.TransactionID, r.From, r.To = info.Operation(), string(info.TransactionID), info.RequestingNode(), info.DestinationNode()
+	default:
+		resp, err := ibmsg.ParseResponse(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", file, line, err)
+		}
+		st := resp.Status()
+		r.Kind, r.Status, r.TransactionID = "response", &st, resp.TransactionID
+		r.IBInfo = responseView(resp)
+	}
+	return r, nil
+}
+
+// requestView is the IBRequest wrapper as a nested object (password redacted).
+func requestView(req *ibmsg.Request) map[string]any {
+	return map[string]any{
+		"ExternalOperationName": req.OperationName,
+		"OperationType":         req.OperationType,
+		"From": map[string]any{"RequestingNode": req.From, "Password": req.Password, "OrigUser": req.OrigUser,
+			"OrigNode": req.OrigNode, "OrigProcess": req.OrigProcess, "OrigTimeStamp": req.OrigTimeStamp},
+		"To": map[string]any{"DestinationNode": req.To, "FinalDestination": req.FinalDestination, "SubChannel": req.SubQueue},
+		"ContentSection": map[string]any{"NonRepudiation": req.NonRepudiation, "MessageVersion": req.MessageVersion},
+	}
+}
+
+func responseView(resp *ibmsg.Response) map[string]any {
+	v := map[string]any{"type": resp.Type, "form": resp.Form, "DefaultTitle": resp.DefaultTitle}
+	if resp.HasStatusCode {
+		v["StatusCode"] = resp.StatusCode
+	}
+	if resp.TransactionID != "" {
+		v["TransactionID"] = resp.TransactionID
+	}
+	if !resp.OK() {
+		v["MessageID"], v["DefaultMessage"], v["MessageParameters"] = resp.MessageID, resp.DefaultMessage, resp.Parameters
+	}
+	if resp.FaultCode != "" {
+		v["faultcode"], v["faultstring"] = resp.FaultCode, resp.FaultString
+	}
+	return v
+}

@@ -1,0 +1,152 @@
+package ibmsg
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRedactRemovesSecrets(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		in      string
+		secrets []string // none may remain
+		want    string   // exact output, when given
+	}{
+		{
+			name:    "HTTP header",
+			in:      "POST /PSIGW/HttpListeningConnector HTTP/1.1\r\nHost: gw\r\nOperationName: X.v1\r\nFrom: PTEST\r\nPassword: hunter2\r\n\r\n<a/>",
+			secrets: []string{"hunter2"},
+			want:    "POST /PSIGW/HttpListeningConnector HTTP/1.1\r\nHost: gw\r\nOperationName: X.v1\r\nFrom: PTEST\r\nPassword: REDACTED\r\n\r\n<a/>",
+		},
+		{
+			name:    "lower-case header name, no space",
+			in:      "password:hunter2\n",
+			secrets: []string{"hunter2"},
+			want:    "password:REDACTED\n",
+		},
+		{
+			name:    "query string",
+			in:      "POST /PSIGW/HttpListeningConnector?Operation=X&Password=hunter2&From=P HTTP/1.1",
+			secrets: []string{"hunter2"},
+			want:    "POST /PSIGW/HttpListeningConnector?Operation=X&Password=REDACTED&From=P HTTP/1.1",
+		},
+		{
+			name:    "query string, password first and HTML-escaped &amp;",
+			in:      `<a href="/PSIGW/HttpListeningConnector?Password=hunter2&amp;From=P">x</a> ...?From=P&amp;Password=hunter2`,
+			secrets: []string{"hunter2"},
+			want:    `<a href="/PSIGW/HttpListeningConnector?Password=REDACTED&amp;From=P">x</a> ...?From=P&amp;Password=REDACTED`,
+		},
+		{
+			name:    "IBInfo CDATA",
+			in:      `<IBInfo><From><RequestingNode><![CDATA[PTEST]]></RequestingNode><Password><![CDATA[hunter2]]></Password></From></IBInfo>`,
+			secrets: []string{"hunter2"},
+			want:    `<IBInfo><From><RequestingNode><![CDATA[PTEST]]></RequestingNode><Password>REDACTED</Password></From></IBInfo>`,
+		},
+		{
+			name:    "IBRequest wrapper, multi-line",
+			in:      "<From>\n  <Password>\n    hunter2\n  </Password >\n</From>",
+			secrets: []string{"hunter2"},
+			want:    "<From>\n  <Password>REDACTED</Password >\n</From>",
+		},
+		{
+			name:    "WS-Security UsernameToken with a Type URL",
+			in:      `<wsse:UsernameToken><wsse:Username>PS</wsse:Username><wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">hunter2</wsse:Password></wsse:UsernameToken>`,
+			secrets: []string{"hunter2"},
+			want:    `<wsse:UsernameToken><wsse:Username>PS</wsse:Username><wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">REDACTED</wsse:Password></wsse:UsernameToken>`,
+		},
+		{
+			name:    "WS-Security, single-quoted attribute",
+			in:      `<wsse:Password Type='http://x/y#PasswordText'>hunter2</wsse:Password>`,
+			secrets: []string{"hunter2"},
+			want:    `<wsse:Password Type='http://x/y#PasswordText'>REDACTED</wsse:Password>`,
+		},
+		{
+			name:    "HTML-escaped IBInfo (gateway log)",
+			in:      `&lt;From&gt;&lt;Password&gt;hunter2&lt;/Password&gt;&lt;/From&gt;`,
+			secrets: []string{"hunter2"},
+			want:    `&lt;From&gt;&lt;Password&gt;REDACTED&lt;/Password&gt;&lt;/From&gt;`,
+		},
+		{
+			name:    "HTML-escaped CDATA",
+			in:      `&lt;Password&gt;&lt;![CDATA[hunter2]]&gt;&lt;/Password&gt;`,
+			secrets: []string{"hunter2"},
+			want:    `&lt;Password&gt;REDACTED&lt;/Password&gt;`,
+		},
+		{
+			name:    "HTML-escaped WS-Security with a Type URL",
+			in:      `&lt;wsse:Password Type=&quot;http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText&quot;&gt;hunter2&lt;/wsse:Password&gt;`,
+			secrets: []string{"hunter2"},
+			want:    `&lt;wsse:Password Type=&quot;http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText&quot;&gt;REDACTED&lt;/wsse:Password&gt;`,
+		},
+		{
+			name:    "Authorization Basic",
+			in:      "GET / HTTP/1.1\r\nAuthorization: Basic UFM6aHVudGVyMg==\r\nAccept: */*\r\n",
+			secrets: []string{"UFM6aHVudGVyMg=="},
+			want:    "GET / HTTP/1.1\r\nAuthorization: REDACTED\r\nAccept: */*\r\n",
+		},
+		{
+			name:    "Proxy-Authorization",
+			in:      "Proxy-Authorization: Basic UFM6aHVudGVyMg==\n",
+			secrets: []string{"UFM6aHVudGVyMg=="},
+			want:    "Proxy-Authorization: REDACTED\n",
+		},
+		{
+			name:    "SOAPAction path form",
+			in:      "SOAPAction: \"http://peoplesoft.com/CHG_SYNC_TEST.v1/PTEST/hunter2/PSFT_HR\"\r\n",
+			secrets: []string{"hunter2"},
+			want:    "SOAPAction: \"http://peoplesoft.com/CHG_SYNC_TEST.v1/PTEST/REDACTED/PSFT_HR\"\r\n",
+		},
+		{
+			name: "everything in one dump",
+			in: "POST /PSIGW/HttpListeningConnector?Operation=X&Password=hunter2&From=P HTTP/1.1\r\n" +
+				"Authorization: Basic aHVudGVyMg==\r\nPassword: hunter2\r\n\r\n" +
+				`<IBInfo><From><Password><![CDATA[hunter2]]></Password></From></IBInfo>` + "\n" +
+				`<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">hunter2</wsse:Password>` + "\n" +
+				`&lt;Password&gt;hunter2&lt;/Password&gt;`,
+			secrets: []string{"hunter2", "aHVudGVyMg=="},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := RedactString(tt.in)
+			for _, s := range tt.secrets {
+				if strings.Contains(got, s) {
+					t.Errorf("%q remains:\n%s", s, got)
+				}
+			}
+			if !strings.Contains(got, "REDACTED") {
+				t.Errorf("no REDACTED in:\n%s", got)
+			}
+			if tt.want != "" && got != tt.want {
+				t.Errorf("Redact:\n got %q\nwant %q", got, tt.want)
+			}
+			if again := RedactString(got); again != got {
+				t.Errorf("Redact is not idempotent:\n%q\n%q", got, again)
+			}
+			if b := string(Redact([]byte(tt.in))); b != got {
+				t.Errorf("Redact and RedactString differ")
+			}
+		})
+	}
+}
+
+func TestRedactLeavesOtherTextAlone(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{
+		"",
+		"POST /PSIGW/HttpListeningConnector?Operation=X&From=P HTTP/1.1\r\nOperationName: X\r\nFrom: P\r\n\r\n<a/>",
+		`<?xml version="1.0"?><IBInfo><MessageName><![CDATA[M]]></MessageName><From><RequestingNode><![CDATA[N]]></RequestingNode><Password/></From></IBInfo>`,
+		`<Password />`,
+		"PasswordHint: take a guess\nX-Password-Policy: strict\n",
+		"<PasswordHint>a</PasswordHint>",
+		"the Password field is required",
+		"?PasswordReset=1&From=P",
+		"SOAPAction: CHG_SYNC_TEST.v1",
+	} {
+		if got := RedactString(in); got != in {
+			t.Errorf("Redact changed text without secrets:\n in %q\nout %q", in, got)
+		}
+	}
+}
