@@ -309,6 +309,9 @@ func ParseMessage(data []byte, lim Limits) (*Message, error) {
 		if err != nil {
 			return nil, err
 		}
+		if bodyStart < p.end && (bodyStart == p.first || len(bytes.TrimSpace(lines[bodyStart-1].text)) != 0) {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("line %d: no blank line between the part headers and the body", lines[bodyStart].num))
+		}
 		raw := contentBytes(data, lines, bodyStart, p.end)
 		cid := strings.Trim(ph.Get("Content-ID"), "<> ")
 		isInfo := strings.EqualFold(cid, ContentIDIBInfo) || (cid == "" && m.IBInfo == nil && m.IBInfoRaw == nil && bytes.Contains(raw, []byte("<IBInfo")))

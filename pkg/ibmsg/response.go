@@ -327,3 +327,22 @@ func parseLegacyReply(data []byte) (*Response, error) {
 	}
 	return r, nil
 }
+
+// DuplicateMessagePrefix starts the DefaultMessage of the answer to an
+// async message whose ExternalMessageID was already accepted. PeopleSoft's
+// wording and number for this answer are not public; psib's emulator and
+// client agree on this form (docs/emulator.md, "assumed").
+const DuplicateMessagePrefix = "Duplicate message"
+
+// DuplicateStatus is the status of a suppressed duplicate: extID was
+// already accepted as transaction txid.
+func DuplicateStatus(extID, txid string) Status {
+	return Status{StatusCode: 20, DefaultTitle: "Integration Broker Response", Parameters: Params{extID, txid},
+		DefaultMsg: DuplicateMessagePrefix + ": ExternalMessageID " + extID + " was already received as transaction " + txid + "."}
+}
+
+// IsDuplicate reports whether the response answers a message whose
+// ExternalMessageID was already accepted: the message is in, once.
+func (r *Response) IsDuplicate() bool {
+	return !r.OK() && strings.HasPrefix(r.DefaultMessage, DuplicateMessagePrefix)
+}

@@ -218,8 +218,12 @@ func TestParseResponseErrors(t *testing.T) {
 		{name: "DOCTYPE with an external entity", input: func(*testing.T) []byte {
 			return []byte(`<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><IBResponse type="error"><DefaultMessage>&xxe;</DefaultMessage></IBResponse>`)
 		}, target: ErrUnsafeXML},
-		{name: "unknown type attribute", input: func(*testing.T) []byte { return []byte(`<IBResponse type="maybe"><StatusCode>0</StatusCode></IBResponse>`) }},
-		{name: "non-numeric StatusCode", input: func(*testing.T) []byte { return []byte(`<IBResponse type="error"><StatusCode>twenty</StatusCode></IBResponse>`) }},
+		{name: "unknown type attribute", input: func(*testing.T) []byte {
+			return []byte(`<IBResponse type="maybe"><StatusCode>0</StatusCode></IBResponse>`)
+		}},
+		{name: "non-numeric StatusCode", input: func(*testing.T) []byte {
+			return []byte(`<IBResponse type="error"><StatusCode>twenty</StatusCode></IBResponse>`)
+		}},
 		{name: "empty input", input: func(*testing.T) []byte { return nil }},
 		{name: "text only", input: func(*testing.T) []byte { return []byte("HTTP 500 Internal Server Error") }},
 	}

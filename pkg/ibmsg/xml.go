@@ -47,11 +47,36 @@ func newSafeDecoder(r io.Reader) *xml.Decoder {
 }
 
 // unmarshalSafe decodes one XML document into v, refusing DTDs.
+//
+// It scans for a DOCTYPE first and then decodes with a decoder that reads
+// the bytes itself: ",innerxml" fields (Element.Inner) stay empty when
+// decoding through a token decoder such as newSafeDecoder's.
 func unmarshalSafe(data []byte, v any, what string) error {
-	if err := newSafeDecoder(bytes.NewReader(data)).Decode(v); err != nil {
+	if err := refuseDTD(data); err != nil {
+		return xmlError(what, err)
+	}
+	if err := newRawDecoder(bytes.NewReader(data)).Decode(v); err != nil {
 		return xmlError(what, err)
 	}
 	return nil
+}
+
+// refuseDTD returns an ErrUnsafeXML error when data carries a DOCTYPE
+// before its first syntax error. RawToken shares Token's lexer and checks
+// less, so it reads at least as far as a Decode of the same bytes; syntax
+// errors are left to that Decode to report.
+func refuseDTD(data []byte) error {
+	d := newRawDecoder(bytes.NewReader(data))
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return nil
+		}
+		if dir, ok := tok.(xml.Directive); ok && bytes.HasPrefix(bytes.TrimSpace(dir), []byte("DOCTYPE")) {
+			line, _ := d.InputPos()
+			return fmt.Errorf("%w (line %d)", ErrUnsafeXML, line)
+		}
+	}
 }
 
 // xmlError turns encoding/xml errors into SyntaxErrors naming the format.
