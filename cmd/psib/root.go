@@ -60,6 +60,7 @@ $XDG_CONFIG_HOME/psib/profiles/NAME.yaml), then defaults.`,
 		newExitCodesTopic(f),
 		newProfilesCmd(f),
 		newDecodeCmd(f, nil),
+		newGatewayCmd(f),
 	)
 	// Commands with subcommands reject unknown subcommands as usage errors.
 	for _, c := range root.Commands() {

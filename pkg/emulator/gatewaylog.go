@@ -360,9 +360,13 @@ func (lf *gatewayLogFile) rotate() error {
 	}
 	backup := func(i int) string { return lf.path + "." + strconv.Itoa(i) }
 	// Backups left over from a larger Backups setting.
-	for i := lf.backups + 1; ; i++ {
-		if err := os.Remove(backup(i)); err != nil {
-			break
+	if ents, err := os.ReadDir(filepath.Dir(lf.path)); err == nil {
+		prefix := filepath.Base(lf.path) + "."
+		for _, e := range ents {
+			rest, ok := strings.CutPrefix(e.Name(), prefix)
+			if n, err := strconv.Atoi(rest); ok && err == nil && n > lf.backups && strconv.Itoa(n) == rest {
+				os.Remove(filepath.Join(filepath.Dir(lf.path), e.Name()))
+			}
 		}
 	}
 	if err := os.Remove(backup(lf.backups)); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -491,7 +491,9 @@ func (s *Server) logHTTPIn(connector string, r *http.Request, h ibmsg.Header, bo
 	case s.log.Enabled(LogLow):
 		var b bytes.Buffer
 		fmt.Fprintf(&b, "%s %s %s\r\n", r.Method, r.RequestURI, r.Proto)
-		fmt.Fprintf(&b, "Host: %s\r\n", r.Host)
+		if h.Get("Host") == "" {
+			fmt.Fprintf(&b, "Host: %s\r\n", r.Host)
+		}
 		for _, f := range h {
 			fmt.Fprintf(&b, "%s: %s\r\n", f.Name, f.Value)
 		}
