@@ -20,12 +20,12 @@ const (
 
 // StoredMessage is an async message the emulator accepted.
 type StoredMessage struct {
-	TransactionID     string    `json:"transaction_id"`
-	Operation         string    `json:"operation"`
-	From              string    `json:"from"`
-	To                string    `json:"to"`
-	ExternalMessageID string    `json:"external_message_id,omitempty"`
-	Status            string    `json:"status"`
+	TransactionID     string `json:"transaction_id"`
+	Operation         string `json:"operation"`
+	From              string `json:"from"`
+	To                string `json:"to"`
+	ExternalMessageID string `json:"external_message_id,omitempty"`
+	Status            string `json:"status"`
 	// Received counts arrivals, duplicates included: a message sent twice
 	// with the same ExternalMessageID is stored once with Received 2.
 	Received   int       `json:"received"`

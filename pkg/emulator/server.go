@@ -139,10 +139,10 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 
 // Paths served.
 const (
-	PathHTTP      = "/PSIGW/HttpListeningConnector"
+	PathHTTP       = "/PSIGW/HttpListeningConnector"
 	PathPeopleSoft = "/PSIGW/PeopleSoftListeningConnector"
-	PathService   = "/PSIGW/PeopleSoftServiceListeningConnector"
-	PathMessages  = "/psib/emulator/messages"
+	PathService    = "/PSIGW/PeopleSoftServiceListeningConnector"
+	PathMessages   = "/psib/emulator/messages"
 )
 
 // ServeHTTP routes a request to its listening connector.

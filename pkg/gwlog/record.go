@@ -156,7 +156,7 @@ func requestView(req *ibmsg.Request) map[string]any {
 		"OperationType":         req.OperationType,
 		"From": map[string]any{"RequestingNode": req.From, "Password": req.Password, "OrigUser": req.OrigUser,
 			"OrigNode": req.OrigNode, "OrigProcess": req.OrigProcess, "OrigTimeStamp": req.OrigTimeStamp},
-		"To": map[string]any{"DestinationNode": req.To, "FinalDestination": req.FinalDestination, "SubChannel": req.SubQueue},
+		"To":             map[string]any{"DestinationNode": req.To, "FinalDestination": req.FinalDestination, "SubChannel": req.SubQueue},
 		"ContentSection": map[string]any{"NonRepudiation": req.NonRepudiation, "MessageVersion": req.MessageVersion},
 	}
 }
