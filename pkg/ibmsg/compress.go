@@ -245,9 +245,12 @@ func decodeBase64(raw []byte) ([]byte, error) {
 	out := make([]byte, base64.StdEncoding.DecodedLen(len(clean)))
 	n, err := base64.StdEncoding.Decode(out, clean)
 	if err != nil {
-		// Some writers drop the padding.
-		if n2, err2 := base64.RawStdEncoding.Decode(out, bytes.TrimRight(clean, "=")); err2 == nil {
-			return out[:n2], nil
+		// Some writers drop the padding. Unpadded input can decode to more
+		// bytes than StdEncoding.DecodedLen allows for ("00" is 0 there).
+		unpadded := bytes.TrimRight(clean, "=")
+		out2 := make([]byte, base64.RawStdEncoding.DecodedLen(len(unpadded)))
+		if n2, err2 := base64.RawStdEncoding.Decode(out2, unpadded); err2 == nil {
+			return out2[:n2], nil
 		}
 		return nil, err
 	}

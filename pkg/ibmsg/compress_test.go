@@ -80,6 +80,9 @@ func TestDecodeContentDetection(t *testing.T) {
 		{"short base64-looking text", "abcd", "8bit", "abcd", ContentEncoding{Compression: CompressionNone}, false},
 		{"declared base64 of text", base64.StdEncoding.EncodeToString([]byte("hello")), "base64", "hello", ContentEncoding{Base64: true, Compression: CompressionNone}, false},
 		{"declared base64, corrupt", "%%%%", "base64", "%%%%", ContentEncoding{Compression: CompressionNone}, true},
+		{"declared base64, unpadded", "PGEvPg", "base64", "<a/>", ContentEncoding{Base64: true, Compression: CompressionNone}, false},
+		{"declared base64, two characters (fuzz crasher)", "00", "BASe64", "\xd3", ContentEncoding{Base64: true, Compression: CompressionNone}, false},
+		{"declared base64, one character", "A", "base64", "A", ContentEncoding{Compression: CompressionNone}, true},
 		{"gzip magic, corrupt: raw bytes back", "\x1f\x8b\x00\x00", "8bit", "\x1f\x8b\x00\x00", ContentEncoding{Compression: CompressionNone}, true},
 		{"quoted-printable", "a=3Db", "quoted-printable", "a=b", ContentEncoding{Compression: CompressionNone}, false},
 	}

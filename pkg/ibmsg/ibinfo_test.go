@@ -321,21 +321,21 @@ func TestIBInfoAccessorsOnNil(t *testing.T) {
 	}
 }
 
-// TestIBInfoPasswordBadVerb documents a leak through fmt: a verb that is
-// invalid for a pointer (%s, %d on a struct field *From, ...) makes fmt print
-// the pointee in its "bad verb" mode, in which it calls no Format or String
-// method, so secret.Secret's redaction is bypassed. Unskip once fixed (for
-// example by giving From a Format method, or by secret.Secret not holding its
-// value as a plain string field).
+// TestIBInfoPasswordBadVerb: a verb that is invalid for a pointer (%s, %d
+// on a struct field *From, ...) makes fmt print the pointee without calling
+// Format or String; secret.Secret keeps its value behind a pointer so that
+// even then only an address shows.
 func TestIBInfoPasswordBadVerb(t *testing.T) {
 	t.Parallel()
 	info := &IBInfo{From: &From{RequestingNode: "N", Password: NodePassword{secret.New("hunter2")}}}
-	verb := "%s" // a variable, so that vet lets the test use the bad verb
-	s := fmt.Sprintf(verb, info)
-	if !strings.Contains(s, "hunter2") {
-		return // fixed
+	creds := struct{ C *Credentials }{&Credentials{From: "N", Password: secret.New("hunter2")}}
+	for _, verb := range []string{"%s", "%d", "%x", "%q", "%v", "%+v", "%#v"} {
+		for _, v := range []any{info, creds, *info.From} {
+			if s := fmt.Sprintf(verb, v); strings.Contains(s, "hunter2") || strings.Contains(s, "68756e74657232") {
+				t.Errorf("fmt.Sprintf(%q) shows the password: %s", verb, s)
+			}
+		}
 	}
-	t.Skipf("known leak: fmt.Sprintf(\"%%s\", *IBInfo) shows the node password: %s", RedactString(strings.ReplaceAll(s, "hunter2", "<password>")))
 }
 
 // normalizeElements returns a deep copy-free view of v in which every

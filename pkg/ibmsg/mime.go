@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
@@ -385,40 +386,68 @@ func firstLine(ls []line, i int) int {
 // line (consumed), at a boundary line, or at the first line that is neither
 // a field nor a continuation (the body starts there: some renderings drop
 // the blank line).
+//
+// Continuation lines are unfolded into one buffer per field, so that the
+// work stays linear in the input; the unfolded field is one header line for
+// lim's MaxLineBytes.
 func readHeader(ls []line, i int, boundary string, lim Limits) (Header, int, error) {
 	var h Header
+	var cur []byte // the value of the last field in h, being unfolded
+	flush := func() {
+		if len(h) > 0 {
+			h[len(h)-1].Value = strings.TrimSpace(string(cur))
+		}
+	}
+	done := func(next int) (Header, int, error) {
+		flush()
+		return h, next, nil
+	}
+	unfold := func(t []byte, num int) error {
+		cur = append(bytes.TrimRightFunc(cur, unicode.IsSpace), ' ')
+		cur = append(cur, bytes.TrimSpace(t)...)
+		if len(cur) > lim.maxLine() {
+			return fmt.Errorf("%w: header field continued at line %d is longer than %d bytes", ErrTooLarge, num, lim.maxLine())
+		}
+		return nil
+	}
 	for ; i < len(ls); i++ {
 		t := ls[i].text
 		if len(t) > lim.maxLine() {
 			return nil, i, fmt.Errorf("%w: header line %d is longer than %d bytes", ErrTooLarge, ls[i].num, lim.maxLine())
 		}
 		if len(bytes.TrimSpace(t)) == 0 {
-			return h, i + 1, nil
+			return done(i + 1)
 		}
 		if bytes.HasPrefix(t, []byte("--")) && (boundary == "" || isDelimiter(t, boundary) != delimNone) {
-			return h, i, nil
+			return done(i)
 		}
 		if (t[0] == ' ' || t[0] == '\t') && len(h) > 0 {
-			h[len(h)-1].Value = strings.TrimSpace(h[len(h)-1].Value) + " " + strings.TrimSpace(string(t))
+			if err := unfold(t, ls[i].num); err != nil {
+				return nil, i, err
+			}
 			continue
 		}
 		if isHeaderLine(t) {
 			if len(h) >= lim.maxHeaders() {
 				return nil, i, fmt.Errorf("%w: more than %d header fields at line %d", ErrTooLarge, lim.maxHeaders(), ls[i].num)
 			}
+			flush()
 			name, value, _ := bytes.Cut(t, []byte(":"))
-			h = append(h, HeaderField{Name: string(name), Value: strings.TrimSpace(string(value))})
+			h = append(h, HeaderField{Name: string(name)})
+			cur = append(cur[:0], bytes.TrimSpace(value)...)
 			continue
 		}
 		// An unindented continuation, as when a rendering lost the tab
 		// before "boundary=" of a folded Content-Type.
-		if len(h) > 0 && strings.HasSuffix(strings.TrimSpace(h[len(h)-1].Value), ";") {
-			h[len(h)-1].Value = strings.TrimSpace(h[len(h)-1].Value) + " " + strings.TrimSpace(string(t))
+		if len(h) > 0 && bytes.HasSuffix(bytes.TrimRightFunc(cur, unicode.IsSpace), []byte(";")) {
+			if err := unfold(t, ls[i].num); err != nil {
+				return nil, i, err
+			}
 			continue
 		}
-		return h, i, nil
+		return done(i)
 	}
-	return h, i, nil
+	return done(i)
 }
 
 type delimKind int

@@ -16,23 +16,42 @@ import (
 const Redacted = "REDACTED"
 
 // Secret is a string that hides itself. The zero value is the empty secret.
+//
+// The value sits behind a pointer: when fmt prints a struct that holds a
+// Secret with a verb that bypasses Format (such as %s on a struct pointer),
+// it shows a nested pointer as an address, never the text behind it.
 type Secret struct {
-	value string
+	value *hidden
 }
 
+type hidden struct{ s string }
+
 // New wraps a value as a Secret.
-func New(v string) Secret { return Secret{value: v} }
+func New(v string) Secret {
+	if v == "" {
+		return Secret{}
+	}
+	return Secret{value: &hidden{v}}
+}
 
 // Reveal returns the value. Call it only where the value must go on the wire.
-func (s Secret) Reveal() string { return s.value }
+func (s Secret) Reveal() string {
+	if s.value == nil {
+		return ""
+	}
+	return s.value.s
+}
 
 // IsZero reports whether the secret is empty.
-func (s Secret) IsZero() bool { return s.value == "" }
+func (s Secret) IsZero() bool { return s.value == nil || s.value.s == "" }
+
+// Equal reports whether two secrets hold the same value.
+func (s Secret) Equal(o Secret) bool { return s.Reveal() == o.Reveal() }
 
 // String returns Redacted (or "" for an empty secret, so that "no password"
 // stays visible as such).
 func (s Secret) String() string {
-	if s.value == "" {
+	if s.IsZero() {
 		return ""
 	}
 	return Redacted
@@ -65,7 +84,7 @@ func (s Secret) MarshalJSON() ([]byte, error) { return []byte(fmt.Sprintf("%q", 
 
 // UnmarshalText lets configuration decoders fill a Secret from text.
 func (s *Secret) UnmarshalText(b []byte) error {
-	s.value = string(b)
+	*s = New(string(b))
 	return nil
 }
 

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# End-to-end performance figures for the README's performance section.
+# Usage: scripts/bench.sh [path/to/psib]   (make bench builds it first)
+# Needs wrk for the load-generator figures (apt-get install wrk); without it
+# those are skipped with a note and the Go benchmarks stand alone.
+set -euo pipefail
+PSIB=${1:-bin/psib}
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+# start_gateway starts the emulator in this shell (not in a $(...) subshell,
+# which would wait for the server's stdout) and sets $base.
+start_gateway() {
+  rm -f "$work/addr"
+  "$PSIB" gateway serve --addr-file "$work/addr" >/dev/null 2>"$work/gw.err" &
+  pids+=($!)
+  for _ in $(seq 200); do [ -s "$work/addr" ] && break; sleep 0.05; done
+  [ -s "$work/addr" ] || { cat "$work/gw.err" >&2; echo "gateway did not start" >&2; exit 1; }
+  base=$(cat "$work/addr")
+}
+
+echo "== emulator: small sync requests (seed helloworld) per second, wrk -t2 -c32 -d10s on loopback"
+if command -v wrk >/dev/null 2>&1; then
+  start_gateway
+  cat > "$work/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body   = '<?xml version="1.0"?><helloworld/>'
+wrk.headers["OperationName"] = "CHG_SYNC_TEST.v1"
+wrk.headers["From"] = "PTEST"
+wrk.headers["To"] = "HRMS"
+wrk.headers["Password"] = "secret"
+wrk.headers["Content-Type"] = "text/xml"
+LUA
+  wrk -t2 -c32 -d10s -s "$work/post.lua" "$base/HttpListeningConnector" | grep -E 'Requests/sec|Latency|requests in'
+else
+  echo "wrk not installed (apt-get install wrk): skipped; see BenchmarkHTTPListeningSync for an in-process figure"
+fi
