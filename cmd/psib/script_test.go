@@ -1,9 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
+	pathpkg "path"
+	"sort"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -32,7 +41,113 @@ func TestScripts(t *testing.T) {
 			env.Setenv("FIXTURES", fixturesDir())
 			return nil
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"waitfile": cmdWaitFile,
+			"httpraw":  cmdHTTPRaw,
+		},
 	})
+}
+
+// cmdWaitFile waits (up to 20s) until a file exists and is not empty: a
+// background "psib gateway serve --addr-file F" has started listening.
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfile FILE")
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if fi, err := os.Stat(ts.MkAbs(args[0])); err == nil && fi.Size() > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s did not appear", args[0])
+		}
+		time.Sleep(20 * time.Millisecond) // polling a condition, bounded
+	}
+}
+
+// cmdHTTPRaw sends one HTTP/1.1 request with header names exactly as given
+// (as curl does) and prints "HTTP <status>", the response header lines
+// (sorted) and the body to stdout.
+//
+//	httpraw METHOD URL [-H 'Name: value']... [-d @FILE | -d TEXT]
+//
+// A URL starting with @FILE/ takes its base from FILE (an --addr-file).
+func cmdHTTPRaw(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: httpraw METHOD URL [-H header]... [-d body]")
+	}
+	method, url := args[0], args[1]
+	if strings.HasPrefix(url, "@") {
+		file, rest, _ := strings.Cut(url[1:], "/")
+		url = strings.TrimSpace(ts.ReadFile(file)) + "/" + rest
+	}
+	var headers []string
+	var body string
+	for i := 2; i < len(args); i++ {
+		switch {
+		case args[i] == "-H" && i+1 < len(args):
+			headers = append(headers, args[i+1])
+			i++
+		case args[i] == "-d" && i+1 < len(args):
+			body = args[i+1]
+			if strings.HasPrefix(body, "@") {
+				body = ts.ReadFile(body[1:])
+			}
+			i++
+		default:
+			ts.Fatalf("httpraw: unexpected argument %q", args[i])
+		}
+	}
+	hostPath := strings.TrimPrefix(url, "http://")
+	host, path, _ := strings.Cut(hostPath, "/")
+	if p, q, hasQ := strings.Cut(path, "?"); strings.Contains(p, "..") {
+		path = strings.TrimPrefix(pathpkg.Clean("/"+p), "/")
+		if hasQ {
+			path += "?" + q
+		}
+	}
+	conn, err := net.DialTimeout("tcp", host, 10*time.Second)
+	if err != nil {
+		if neg {
+			return
+		}
+		ts.Fatalf("httpraw: %v", err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	var req strings.Builder
+	fmt.Fprintf(&req, "%s /%s HTTP/1.1\r\nHost: %s\r\n", method, path, host)
+	for _, h := range headers {
+		req.WriteString(h + "\r\n")
+	}
+	fmt.Fprintf(&req, "Content-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+	if _, err := io.WriteString(conn, req.String()); err != nil {
+		ts.Fatalf("httpraw: %v", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		if neg {
+			return
+		}
+		ts.Fatalf("httpraw: no response: %v", err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if neg {
+		ts.Fatalf("httpraw: got a response (HTTP %d), want none", resp.StatusCode)
+	}
+	var lines []string
+	for k, vs := range resp.Header {
+		if k == "Date" {
+			continue
+		}
+		for _, v := range vs {
+			lines = append(lines, k+": "+v)
+		}
+	}
+	sort.Strings(lines)
+	fmt.Fprintf(ts.Stdout(), "HTTP %d\n%s\n\n%s", resp.StatusCode, strings.Join(lines, "\n"), data)
 }
 
 func fixturesDir() string {
