@@ -19,6 +19,10 @@ type Config struct {
 	LocalNode string `yaml:"local_node"`
 	// Users are the user profiles that exist (and are not locked).
 	Users []string `yaml:"users"`
+	// UserPasswords are the passwords of users who authenticate
+	// themselves (WS-Security UsernameToken). A user without an entry is
+	// accepted with any password.
+	UserPasswords map[string]string `yaml:"user_passwords"`
 	// Nodes are the nodes that may send requests.
 	Nodes []Node `yaml:"nodes"`
 	// Operations are the service operations, by external alias.
@@ -58,6 +62,10 @@ type Operation struct {
 	// Users may invoke the operation (service operation security); empty
 	// means any existing user. Others get 158/536.
 	Users []string `yaml:"users"`
+	// UserPasswords are the passwords of users who authenticate
+	// themselves (WS-Security UsernameToken). A user without an entry is
+	// accepted with any password.
+	UserPasswords map[string]string `yaml:"user_passwords"`
 	// Delay is how long the handler takes (a slow handler).
 	Delay time.Duration `yaml:"delay"`
 }
@@ -71,6 +79,9 @@ func DefaultConfig() *Config {
 	return &Config{
 		LocalNode: "HRMS",
 		Users:     []string{"PS", "VP1"},
+		// The PeopleSoft demo databases' convention: the password is the
+		// user id.
+		UserPasswords: map[string]string{"PS": "PS", "VP1": "VP1"},
 		Nodes: []Node{
 			{Name: "PTEST", Auth: "password", Password: "secret", DefaultUser: "PS"},
 			{Name: "ANONYMOUS", Auth: "none", DefaultUser: "PS"},

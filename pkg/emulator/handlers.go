@@ -22,10 +22,14 @@ import (
 type Call struct {
 	Operation string
 	// Type is "sync", "async" or "ping".
-	Type              string
-	From, To          string
-	User              string
-	Password          string
+	Type     string
+	From, To string
+	User     string
+	Password string
+	// UserToken is set when the request named its user with credentials
+	// (WS-Security UsernameToken); UserPassword is the password given.
+	UserToken         bool
+	UserPassword      string
 	ExternalMessageID string
 	TransactionID     string
 	Payload           []byte

@@ -334,6 +334,10 @@ func (s *Server) process(ctx context.Context, c *Call) *Result {
 	if user == "" || !s.cfg.userExists(user) {
 		return failure(statusUserUndefined(user))
 	}
+	if pw, ok := s.cfg.UserPasswords[user]; ok && c.UserToken && c.UserPassword != pw {
+		// samples/03: a failed UsernameToken answers 158/45 with the node.
+		return failure(statusPasswordFailed(node.Name))
+	}
 	c.User = user
 	op, ok := s.cfg.operation(c.Operation)
 	if !ok {

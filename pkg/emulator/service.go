@@ -96,9 +96,11 @@ func (s *Server) serviceListening(w http.ResponseWriter, r *http.Request) {
 	c := &Call{Operation: creds.OperationName, Type: strings.ToLower(creds.OperationType), From: creds.From, To: creds.To,
 		Password: creds.Password.Reveal(), ExternalMessageID: creds.ExternalMessageID, Payload: env.Body, Connector: "service", Received: s.clock()}
 	if env.Security != nil {
-		// The UsernameToken names the user the request runs as. Its
-		// password is not checked (the emulator has no user passwords).
+		// The UsernameToken names the user the request runs as; process
+		// checks its password against the configured user passwords.
 		c.User = env.Security.Username
+		c.UserPassword = env.Security.Password.Reveal()
+		c.UserToken = true
 	}
 	res := s.process(r.Context(), c)
 	s.logExchange(c, PathService, res)

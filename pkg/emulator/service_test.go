@@ -72,18 +72,23 @@ func statusXML(reqID string, fields map[string]string) string {
 // soapCall posts payload in a SOAP envelope of version v with action (SOAP
 // 1.1: quoted SOAPAction header; 1.2: action in the content type).
 type soapCall struct {
-	v       ibmsg.SOAPVersion
-	action  string
-	query   string
-	user    string // WS-Security UsernameToken user, "" for none
-	headers []string
+	v            ibmsg.SOAPVersion
+	action       string
+	query        string
+	user         string // WS-Security UsernameToken user, "" for none
+	userPassword string // its password; "" means the user id
+	headers      []string
 }
 
 func (sc soapCall) post(t *testing.T, base, payload string) rawResponse {
 	t.Helper()
 	env := &ibmsg.Envelope{Version: sc.v, Body: []byte(payload)}
 	if sc.user != "" {
-		env.Security = &ibmsg.UsernameToken{Username: sc.user, Password: secret.New("whatever")}
+		pw := sc.userPassword
+		if pw == "" {
+			pw = sc.user // the default configuration: password = user id
+		}
+		env.Security = &ibmsg.UsernameToken{Username: sc.user, Password: secret.New(pw)}
 	}
 	var h []string
 	if sc.v == ibmsg.SOAP12 {
@@ -244,6 +249,8 @@ func TestServiceErrors(t *testing.T) {
 		contains string
 	}{
 		{"unknown WS-Security user", soapCall{action: opCreate, user: "GHOST"}, "", 20, 158, 55, "UserName not defined"},
+		// samples/03: a UsernameToken with the wrong password.
+		{"wrong WS-Security password", soapCall{action: opCreate, user: "PS", userPassword: "nope"}, "", 20, 158, 45, "User password failed."},
 		{"unknown operation", soapCall{action: "NO_SUCH_OP.v1"}, "", 20, 0, 0, "Unable to find a routing for service operation NO_SUCH_OP.v1 from node ANONYMOUS"},
 		{"contact error injected", soapCall{action: opCreate, headers: []string{FaultHeader + ": contact-error"}}, "", 10, 158, 10721, "External System Contact Error"},
 		{"contact error, SOAP 1.2", soapCall{v: ibmsg.SOAP12, action: opCreate, headers: []string{FaultHeader + ": contact-error"}}, "", 10, 158, 10721, "External System Contact Error"},
