@@ -110,18 +110,7 @@ func (s *Server) httpListening(w http.ResponseWriter, r *http.Request) {
 		payload = req.Data
 	}
 	plan := s.plan(creds.OperationName, faults)
-	sleep(r.Context(), plan.latency)
-	switch {
-	case plan.resetBefore:
-		reset(w)
-		return
-	case plan.status != 0:
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(plan.status)
-		io.WriteString(w, errorPage(plan.status, http.StatusText(plan.status)))
-		return
-	case plan.contactError:
-		s.answerStatus(w, name, statusContactError("503"), "")
+	if s.failBefore(w, r, plan, func(st ibmsg.Status) { s.answerStatus(w, name, st, "") }) {
 		return
 	}
 
@@ -221,18 +210,7 @@ func (s *Server) peoplesoftListening(w http.ResponseWriter, r *http.Request) {
 		c.Payload = m.Sections[0].Body
 	}
 	plan := s.plan(c.Operation, faults)
-	sleep(r.Context(), plan.latency)
-	switch {
-	case plan.resetBefore:
-		reset(w)
-		return
-	case plan.status != 0:
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(plan.status)
-		io.WriteString(w, errorPage(plan.status, http.StatusText(plan.status)))
-		return
-	case plan.contactError:
-		s.mimeAnswer(w, name, c, &Result{Status: ptr(statusContactError("503"))})
+	if s.failBefore(w, r, plan, func(st ibmsg.Status) { s.mimeAnswer(w, name, c, &Result{Status: ptr(st)}) }) {
 		return
 	}
 	res := s.process(r.Context(), c)

@@ -1,7 +1,11 @@
 package emulator
 
 import (
+	"io"
+	"net/http"
+
 	"fmt"
+	"github.com/psib-dev/psib/pkg/ibmsg"
 	"strconv"
 	"strings"
 	"time"
@@ -176,4 +180,25 @@ func errorPage(status int, text string) string {
 </BODY>
 </HTML>
 `, status, text, status, text)
+}
+
+// failBefore applies the faults that act before a request is processed:
+// latency, an HTTP error page, a reset, or the contact error (answered in
+// the connector's own form by contact). It reports whether the request
+// was answered (or dropped) and must not be processed.
+func (s *Server) failBefore(w http.ResponseWriter, r *http.Request, p faultPlan, contact func(ibmsg.Status)) bool {
+	sleep(r.Context(), p.latency)
+	switch {
+	case p.resetBefore:
+		reset(w)
+	case p.status != 0:
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(p.status)
+		io.WriteString(w, errorPage(p.status, http.StatusText(p.status)))
+	case p.contactError:
+		contact(statusContactError("503"))
+	default:
+		return false
+	}
+	return true
 }

@@ -320,12 +320,9 @@ func (s *Server) process(ctx context.Context, c *Call) *Result {
 	case c.From == "":
 		return failure(statusMissingCredentials("From (requesting node)"))
 	}
-	node, ok := s.cfg.node(c.From)
-	if !ok {
-		return failure(statusUnknownNode(c.From))
-	}
-	if node.Auth == "password" && c.Password != node.Password {
-		return failure(statusPasswordFailed(node.Name))
+	node, fail := s.authenticateNode(c)
+	if fail != nil {
+		return fail
 	}
 	user := c.User
 	if user == "" {
@@ -385,18 +382,26 @@ func (s *Server) process(ctx context.Context, c *Call) *Result {
 	return res
 }
 
+// authenticateNode finds the requesting node and checks its password.
+func (s *Server) authenticateNode(c *Call) (*Node, *Result) {
+	node, ok := s.cfg.node(c.From)
+	if !ok {
+		return nil, failure(statusUnknownNode(c.From))
+	}
+	if node.Auth == "password" && c.Password != node.Password {
+		return nil, failure(statusPasswordFailed(node.Name))
+	}
+	return node, nil
+}
+
 // ping answers OperationType Ping: the node's password is checked and the
 // destination, when given, must be the local node.
 func (s *Server) ping(c *Call) *Result {
 	if c.From == "" {
 		return failure(statusMissingCredentials("From (requesting node)"))
 	}
-	node, ok := s.cfg.node(c.From)
-	if !ok {
-		return failure(statusUnknownNode(c.From))
-	}
-	if node.Auth == "password" && c.Password != node.Password {
-		return failure(statusPasswordFailed(node.Name))
+	if _, fail := s.authenticateNode(c); fail != nil {
+		return fail
 	}
 	if c.To != "" && c.To != s.cfg.LocalNode {
 		return failure(ibmsg.Status{StatusCode: 20, DefaultTitle: "Integration Broker Response", Parameters: ibmsg.Params{c.To},

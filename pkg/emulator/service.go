@@ -78,18 +78,7 @@ func (s *Server) serviceListening(w http.ResponseWriter, r *http.Request) {
 
 	creds := serviceCredentials(h, r.URL.Query(), action, segs)
 	plan := s.plan(creds.OperationName, faults)
-	sleep(r.Context(), plan.latency)
-	switch {
-	case plan.resetBefore:
-		reset(w)
-		return
-	case plan.status != 0:
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(plan.status)
-		io.WriteString(w, errorPage(plan.status, http.StatusText(plan.status)))
-		return
-	case plan.contactError:
-		s.soapFault(w, name, version, statusContactError("503"), "")
+	if s.failBefore(w, r, plan, func(st ibmsg.Status) { s.soapFault(w, name, version, st, "") }) {
 		return
 	}
 

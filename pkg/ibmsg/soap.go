@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strings"
 
-	"golang.org/x/net/html/charset"
 
 	"github.com/psib-dev/psib/pkg/secret"
 )
@@ -353,32 +352,9 @@ func (p *envelopeParser) body() []byte {
 	return bytes.TrimSpace(b.Bytes())
 }
 
-var xmlDeclEncoding = regexp.MustCompile(`^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["'][^>]*\?>`)
-
-// utf8Document returns data as UTF-8 without a byte-order mark. A document
-// that declares another encoding is transcoded and its declaration
-// rewritten, so that byte offsets in it are offsets in UTF-8.
-func utf8Document(data []byte) ([]byte, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	m := xmlDeclEncoding.FindSubmatchIndex(data)
-	if m == nil {
-		return data, nil
-	}
-	label := strings.ToLower(string(data[m[2]:m[3]]))
-	switch label {
-	case "utf-8", "utf8", "us-ascii", "ascii":
-		return data, nil
-	}
-	r, err := charset.NewReaderLabel(label, bytes.NewReader(data[m[1]:]))
-	if err != nil {
-		return nil, fmt.Errorf("encoding %q: %v", label, err)
-	}
-	rest, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("encoding %q: %v", label, err)
-	}
-	return append([]byte(`<?xml version="1.0"?>`), rest...), nil
-}
+// utf8Document returns data as UTF-8 without a byte-order mark (see
+// ToUTF8XML), so that byte offsets in it are offsets in UTF-8.
+func utf8Document(data []byte) ([]byte, error) { return ToUTF8XML(data) }
 
 func escapeAttr(s string) string {
 	var b strings.Builder
