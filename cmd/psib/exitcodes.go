@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/psib-dev/psib/pkg/config"
+	"github.com/psib-dev/psib/pkg/gateway"
 	"github.com/psib-dev/psib/pkg/ibmsg"
 )
 
@@ -99,6 +100,9 @@ func exitCodeFor(err error) int {
 		silent  *silentError
 		cfgErr  *config.Error
 		statusE *ibmsg.StatusError
+		gwErr   *gateway.Error
+		reqErr  *gateway.RequestError
+		gwCfg   *gateway.ConfigError
 	)
 	switch {
 	case errors.As(err, &exitE):
@@ -107,8 +111,18 @@ func exitCodeFor(err error) int {
 		return silent.code
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
-	case errors.As(err, &usage), errors.As(err, &input), errors.As(err, &cfgErr):
+	case errors.As(err, &usage), errors.As(err, &input), errors.As(err, &cfgErr), errors.As(err, &reqErr), errors.As(err, &gwCfg):
 		return exitUsage
+	case errors.As(err, &gwErr):
+		switch {
+		case gwErr.Class == gateway.ClassTransport:
+			return exitTransport
+		case gwErr.Class == gateway.ClassUnknown:
+			return exitUnknown
+		case gwErr.Auth():
+			return exitAuth
+		}
+		return exitRemote
 	case errors.Is(err, ibmsg.ErrUnsafeXML), errors.Is(err, ibmsg.ErrTooLarge):
 		return exitUsage
 	case errors.As(err, &statusE):

@@ -61,6 +61,8 @@ $XDG_CONFIG_HOME/psib/profiles/NAME.yaml), then defaults.`,
 		newProfilesCmd(f),
 		newDecodeCmd(f, nil),
 		newGatewayCmd(f),
+		newPostCmd(f, nil),
+		newPingCmd(f, nil),
 	)
 	// Commands with subcommands reject unknown subcommands as usage errors.
 	for _, c := range root.Commands() {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/psib-dev/psib/pkg/emulator"
 )
 
 var updateScripts = flag.Bool("update-scripts", false, "rewrite testscript golden sections (cmp stdout files) from actual output")
@@ -39,13 +42,53 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_CONFIG_HOME", env.WorkDir+"/.config")
 			env.Setenv("NO_COLOR", "")
 			env.Setenv("FIXTURES", fixturesDir())
-			return nil
+			return startScriptGateway(env)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"waitfile": cmdWaitFile,
 			"httpraw":  cmdHTTPRaw,
 		},
 	})
+}
+
+// scriptNodePassword is PTEST's password in the scripts' emulator: a
+// distinctive string, so that "! stdout n0de-k3y" proves it never leaks.
+const scriptNodePassword = "n0de-k3y-PTEST"
+
+// startScriptGateway serves an emulator (the built-in configuration, PTEST's
+// password changed) on loopback for one script and points psib at it:
+// PSIB_GATEWAY_URL, PSIB_FROM=PTEST, PSIB_TO=HRMS, PSIB_NODE_PASSWORD.
+// $EMULATOR is its root URL (for /psib/emulator/messages).
+func startScriptGateway(env *testscript.Env) error {
+	cfg := emulator.DefaultConfig()
+	for i := range cfg.Nodes {
+		if cfg.Nodes[i].Name == "PTEST" {
+			cfg.Nodes[i].Password = scriptNodePassword
+		}
+	}
+	srv, err := emulator.New(emulator.Options{Config: cfg})
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, l) }()
+	env.Defer(func() {
+		cancel()
+		<-done
+		srv.Close()
+	})
+	root := "http://" + l.Addr().String()
+	env.Setenv("EMULATOR", root)
+	env.Setenv("PSIB_GATEWAY_URL", root+"/PSIGW")
+	env.Setenv("PSIB_FROM", "PTEST")
+	env.Setenv("PSIB_TO", "HRMS")
+	env.Setenv("PSIB_NODE_PASSWORD", scriptNodePassword)
+	return nil
 }
 
 // cmdWaitFile waits (up to 20s) until a file exists and is not empty: a

@@ -24,6 +24,7 @@ type SyntaxError struct {
 	Msg  string
 }
 
+// Error says what is malformed, and where when the line is known.
 func (e *SyntaxError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("ibmsg: %s: line %d: %s", e.What, e.Line, e.Msg)
@@ -38,6 +39,7 @@ type StatusError struct {
 	Status Status
 }
 
+// Error is the status's one-line summary, e.g. "User password failed. (158,45)".
 func (e *StatusError) Error() string {
 	return e.Status.Summary()
 }

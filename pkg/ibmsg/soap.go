@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strings"
 
-
 	"github.com/psib-dev/psib/pkg/secret"
 )
 
