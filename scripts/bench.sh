@@ -38,3 +38,17 @@ LUA
 else
   echo "wrk not installed (apt-get install wrk): skipped; see BenchmarkHTTPListeningSync for an in-process figure"
 fi
+
+echo
+echo "== post: one psib post against the emulator, wall time as a ratio to curl posting the same request (hyperfine)"
+if command -v hyperfine >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
+  [ -n "${base:-}" ] || start_gateway
+  export PSIB_GATEWAY_URL=$base PSIB_FROM=PTEST PSIB_TO=HRMS PSIB_NODE_PASSWORD=secret
+  printf '%s' '<?xml version="1.0"?><helloworld/>' > "$work/hello.xml"
+  hyperfine -N --warmup 20 --runs 300 --export-json "$work/post.json" \
+    "$PSIB post CHG_SYNC_TEST.v1 --root helloworld" \
+    "curl -s -H OperationName:CHG_SYNC_TEST.v1 -H From:PTEST -H To:HRMS -H Password:secret -H Content-Type:text/xml --data-binary @$work/hello.xml $base/HttpListeningConnector" |
+    grep -E 'Time|±|faster|Benchmark'
+else
+  echo "hyperfine or curl not installed (apt-get install hyperfine curl): skipped"
+fi
