@@ -162,7 +162,7 @@ func (s *Server) draw(rate float64) bool {
 	return s.rng.Float64() < rate
 }
 
-// errorPage500 is the web server's page for an HTTP error, as WebLogic
+// errorPage is the web server's page for an HTTP error, as WebLogic
 // writes them (the gateway runs inside the PIA web server).
 func errorPage(status int, text string) string {
 	return fmt.Sprintf(`<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.0 Draft//EN">
