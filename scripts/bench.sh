@@ -52,3 +52,11 @@ if command -v hyperfine >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
 else
   echo "hyperfine or curl not installed (apt-get install hyperfine curl): skipped"
 fi
+
+echo
+echo "== lint: a generated 100 MB FULLSYNC message vs xmllint --stream --noout, and peak RSS"
+./scripts/bench-lint.sh "$PSIB" || echo "bench-lint: skipped or failed (needs libxml2-utils for the xmllint baseline)"
+
+echo
+echo "== publish: 10,000 small messages at concurrency 16 with the journal, vs wrk with the same body"
+./scripts/bench-publish.sh "$PSIB" || echo "bench-publish: skipped or failed"

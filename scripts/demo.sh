@@ -67,6 +67,42 @@ step "what went over the wire (-v; the password is REDACTED)" "psib post CHG_SYN
 step "ping the gateway and the node's credentials" "psib ping --count 3"
 "$PSIB" ping --count 3
 
+step "publish a small batch asynchronously (seed 001); each message journaled before it is sent" "psib publish CHG_ASYNC_UTEST.v1 outbox/"
+mkdir -p "$work/outbox"; for i in 1 2 3; do printf '<?xml version="1.0"?><CHG_ASYNC><id>%d</id></CHG_ASYNC>\n' "$i" > "$work/outbox/m$i.xml"; done
+export PSIB_JOURNAL="$work/journal.db"   # the demo's own journal, not yours
+"$PSIB" publish CHG_ASYNC_UTEST.v1 "$work/outbox"
+step "the same command again: accepted messages are skipped, never sent twice" "psib publish CHG_ASYNC_UTEST.v1 outbox/"
+"$PSIB" publish CHG_ASYNC_UTEST.v1 "$work/outbox"
+step "the journal" "psib journal list --runs; psib journal list"
+"$PSIB" journal list --runs
+"$PSIB" journal list
+
+# mark_worked ID JSON: the user marks the entry Worked (the emulator's admin endpoint plays PeopleSoft)
+mark_worked() {
+  local hostport=${PSIB_GATEWAY_URL#http://}; hostport=${hostport%%/*}
+  exec 3<>"/dev/tcp/${hostport%:*}/${hostport#*:}"
+  printf 'POST /psib/emulator/worklist/%s/worked HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
+    "$1" "$hostport" "${#2}" "$2" >&3
+  head -1 <&3; exec 3<&-
+}
+wl=(--business-process 'Administer Workforce' --activity Hire --event Approve --worklist 'HR Approvals'
+    --operator VP1 --priority high --app EMPLID=KU0001 --app EFFDT=2026-03-01)
+step "PT_WORKLIST (seed 004): a worklist entry for user VP1" \
+  "psib worklist create --business-process 'Administer Workforce' --activity Hire --event Approve --worklist 'HR Approvals' --operator VP1 --priority high --app EMPLID=KU0001 --app EFFDT=2026-03-01 --request-id DEMO-0001"
+"$PSIB" worklist create "${wl[@]}" --request-id DEMO-0001
+step "the same create again: psib's journal keeps PeopleSoft from getting a second entry" "psib worklist create ... --request-id DEMO-0001"
+"$PSIB" worklist create "${wl[@]}" --request-id DEMO-0001
+step "its status (GETWLINSTANCE; the journal supplies the keys)" "psib worklist status DEMO-0001"
+"$PSIB" worklist status DEMO-0001
+step "wait for it while VP1 works it (the emulator plays the user)" \
+  "psib worklist wait DEMO-0001 --interval 1s & POST \$EMULATOR/psib/emulator/worklist/DEMO-0001/worked"
+"$PSIB" worklist wait DEMO-0001 --interval 1s --timeout 30s > "$work/wait.txt" &
+waiter=$!
+sleep 1.5
+mark_worked DEMO-0001 '{"additional_data":[{"name":"comment","value":"approved"}]}'
+wait "$waiter"
+cat "$work/wait.txt"
+
 step "decode what the emulator logged (msgLog.html holds the internal MIME it sent the app server)" \
   "psib decode <the MIME request from msgLog.html>"
 python_free_extract() { # the first logged MIME request, unescaped, with sed alone
@@ -75,6 +111,13 @@ python_free_extract() { # the first logged MIME request, unescaped, with sed alo
 }
 python_free_extract
 "$PSIB" decode "$work/logged.mime"
+
+step "lint the seed's rowset message and the shared samples" "psib lint testdata/lint/samples/"
+"$PSIB" lint testdata/lint/samples/
+
+step "lint broken messages: file:line:col, rule, what to fix; exit 3" \
+  "psib lint testdata/lint/rules/PSIB-L022.fail.xml testdata/lint/rules/PSIB-L035.fail.xml"
+"$PSIB" lint testdata/lint/rules/PSIB-L022.fail.xml testdata/lint/rules/PSIB-L035.fail.xml || echo "exit $? (findings at or above --fail-on error)"
 
 step "exit codes scripts can rely on" "psib help exit-codes"
 "$PSIB" help exit-codes

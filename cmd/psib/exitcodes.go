@@ -12,6 +12,8 @@ import (
 	"github.com/psib-dev/psib/pkg/config"
 	"github.com/psib-dev/psib/pkg/gateway"
 	"github.com/psib-dev/psib/pkg/ibmsg"
+	"github.com/psib-dev/psib/pkg/journal"
+	"github.com/psib-dev/psib/pkg/publish"
 )
 
 // Exit codes: the contract users and CI scripts rely on (cli-contract.md).
@@ -103,6 +105,10 @@ func exitCodeFor(err error) int {
 		gwErr   *gateway.Error
 		reqErr  *gateway.RequestError
 		gwCfg   *gateway.ConfigError
+		pubIn   *publish.InputError
+		pubJrn  *publish.JournalError
+		jrnBad  *journal.CorruptError
+		jrnErr  *journal.Error
 	)
 	switch {
 	case errors.As(err, &exitE):
@@ -112,6 +118,12 @@ func exitCodeFor(err error) int {
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
 	case errors.As(err, &usage), errors.As(err, &input), errors.As(err, &cfgErr), errors.As(err, &reqErr), errors.As(err, &gwCfg):
+		return exitUsage
+	case errors.As(err, &pubJrn):
+		// The journal failed during a batch: psib stopped sending.
+		return exitInternal
+	case errors.As(err, &pubIn), errors.As(err, &jrnBad), errors.As(err, &jrnErr):
+		// Bad input, or a journal psib cannot use: nothing was sent.
 		return exitUsage
 	case errors.As(err, &gwErr):
 		switch {
@@ -141,6 +153,24 @@ func exitCodeForClass(c ibmsg.Class) int {
 		return exitAuth
 	}
 	return exitRemote
+}
+
+// exitCodeForPublish maps a publish batch's most serious class to the exit
+// code (7 > 6 > 5 > 4 > 2 > 0).
+func exitCodeForPublish(c publish.Class) int {
+	switch c {
+	case publish.ClassInput:
+		return exitUsage
+	case publish.ClassAuth:
+		return exitAuth
+	case publish.ClassRemote:
+		return exitRemote
+	case publish.ClassTransport:
+		return exitTransport
+	case publish.ClassUnknown:
+		return exitUnknown
+	}
+	return exitOK
 }
 
 // noArgs is cobra.NoArgs as a usage error (cobra's own is a plain error,

@@ -63,6 +63,10 @@ $XDG_CONFIG_HOME/psib/profiles/NAME.yaml), then defaults.`,
 		newGatewayCmd(f),
 		newPostCmd(f, nil),
 		newPingCmd(f, nil),
+		newWorklistCmd(f, nil),
+		newPublishCmd(f, nil),
+		newJournalCmd(f),
+		newLintCmd(f, nil),
 	)
 	// Commands with subcommands reject unknown subcommands as usage errors.
 	for _, c := range root.Commands() {

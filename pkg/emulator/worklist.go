@@ -13,8 +13,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/antchfx/xmlquery"
-
 	"github.com/psib-dev/psib/pkg/ibmsg"
 )
 
@@ -27,58 +25,73 @@ import (
 // PathWorklist is the emulator's worklist administration endpoint.
 const PathWorklist = "/psib/emulator/worklist"
 
-// Worklist message names (seed 004) and their namespaces (assumed, from
-// PeopleSoft's schema convention .../schemas/<MESSAGE>.<VERSION>).
+// The worklist message names, namespaces, states and the NameValue pair
+// are ibmsg's (the one encoder of these messages); the emulator re-exports
+// the names it has always had.
 const (
-	WLCreateRequest   = "PT_WL_CREATE_REQUEST"
-	WLCreateResponse  = "PT_WL_CREATE_RESPONSE"
-	WLStatusRequest   = "PT_WL_GET_INSTANCE_REQ"
-	WLStatusResponse  = "PT_WL_GET_INSTANCE_RESP"
-	WLMessageVersion  = "VERSION_1"
-	wlSchemaNamespace = "http://xmlns.oracle.com/Enterprise/Tools/schemas/"
+	WLCreateRequest  = ibmsg.WLCreateRequest
+	WLCreateResponse = ibmsg.WLCreateResponse
+	WLStatusRequest  = ibmsg.WLStatusRequest
+	WLStatusResponse = ibmsg.WLStatusResponse
+	WLMessageVersion = ibmsg.WLMessageVersion
 )
 
-// WLNamespace returns the namespace of a worklist message, e.g.
-// http://xmlns.oracle.com/Enterprise/Tools/schemas/PT_WL_CREATE_REQUEST.VERSION_1.
-func WLNamespace(message string) string { return wlSchemaNamespace + message + "." + WLMessageVersion }
+// WLNamespace returns the namespace of a worklist message (ibmsg.WLNamespace).
+func WLNamespace(message string) string { return ibmsg.WLNamespace(message) }
 
-// Worklist entry states: WorklistEntry InstStatus (PeopleCode reference)
-// and PT_WL_GET_INSTANCE_RESP ResponseStatus (seed 004).
+// Worklist entry states (ibmsg.WLInstanceStatus, ibmsg.WLResponseStatus).
 const (
-	WLInstanceNew       = 0
-	WLInstanceSelected  = 1
-	WLInstanceWorked    = 2
-	WLInstanceCancelled = 3
+	WLInstanceNew       = ibmsg.WLInstanceNew
+	WLInstanceSelected  = ibmsg.WLInstanceSelected
+	WLInstanceWorked    = ibmsg.WLInstanceWorked
+	WLInstanceCancelled = ibmsg.WLInstanceCancelled
 
-	WLResponseNoEntry    = 0 // no such entry created (yet)
-	WLResponseCreated    = 1 // created, not marked Worked
-	WLResponsePending    = 2 // worked, response handed to IB for sending
-	WLResponseSendFailed = 3 // worked, the response could not be sent
-	WLResponseSent       = 4 // worked, the response was sent
+	WLResponseNoEntry    = ibmsg.WLResponseNoEntry
+	WLResponseCreated    = ibmsg.WLResponseCreated
+	WLResponsePending    = ibmsg.WLResponsePending
+	WLResponseSendFailed = ibmsg.WLResponseSendFailed
+	WLResponseSent       = ibmsg.WLResponseSent
 )
 
-// NameValue is one Name/Value pair of ApplicationData or AdditionalData.
-type NameValue struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
+// NameValue is one Name/Value pair of ApplicationData or AdditionalData:
+// ibmsg.WLNameValue as a type of the emulator's own (vet accepts unkeyed
+// literals of local types only).
+type NameValue ibmsg.WLNameValue
+
+// pairs converts ibmsg pairs to the emulator's, nil for none.
+func pairs(in []ibmsg.WLNameValue) []NameValue {
+	var out []NameValue
+	for _, nv := range in {
+		out = append(out, NameValue(nv))
+	}
+	return out
+}
+
+// wlPairs converts the emulator's pairs to ibmsg's.
+func wlPairs(in []NameValue) []ibmsg.WLNameValue {
+	var out []ibmsg.WLNameValue
+	for _, nv := range in {
+		out = append(out, ibmsg.WLNameValue(nv))
+	}
+	return out
 }
 
 // WorklistEntry is a worklist entry created through CREATE_WORKLIST_ITEM.
 type WorklistEntry struct {
-	RequestMessageID    string      `json:"request_message_id"`
-	BusinessProcessName string      `json:"business_process_name"`
-	ActivityName        string      `json:"activity_name"`
-	EventName           string      `json:"event_name"`
-	WorklistName        string      `json:"worklist_name"`
-	OperatorID          string      `json:"operator_id"`
-	OriginatorID        string      `json:"originator_id"`
-	Priority            string      `json:"priority"`
-	ApplicationData     []NameValue `json:"application_data"`
-	AdditionalData      []NameValue `json:"additional_data,omitempty"`
-	InstanceID          int64       `json:"instance_id"`
-	TransactionID       int64       `json:"transaction_id"`
-	InstanceStatus      int         `json:"instance_status"`
-	ResponseStatus      int         `json:"response_status"`
+	RequestMessageID    string                 `json:"request_message_id"`
+	BusinessProcessName string                 `json:"business_process_name"`
+	ActivityName        string                 `json:"activity_name"`
+	EventName           string                 `json:"event_name"`
+	WorklistName        string                 `json:"worklist_name"`
+	OperatorID          string                 `json:"operator_id"`
+	OriginatorID        string                 `json:"originator_id"`
+	Priority            string                 `json:"priority"`
+	ApplicationData     []NameValue            `json:"application_data"`
+	AdditionalData      []NameValue            `json:"additional_data,omitempty"`
+	InstanceID          int64                  `json:"instance_id"`
+	TransactionID       int64                  `json:"transaction_id"`
+	InstanceStatus      ibmsg.WLInstanceStatus `json:"instance_status"`
+	ResponseStatus      ibmsg.WLResponseStatus `json:"response_status"`
 	// WorkedOn is the PeopleSoft timestamp of the Worked mark, "" before.
 	WorkedOn string `json:"worked_on,omitempty"`
 	// Created is when the request was received (PeopleSoft timestamp).
@@ -156,7 +169,7 @@ var errAlreadyWorked = errors.New("already marked Worked")
 
 // markWorked marks an entry Worked at workedOn with the given response
 // status; additional, when not nil, replaces its AdditionalData.
-func (ws *worklistStore) markWorked(requestID, workedOn string, response int, additional []NameValue) (WorklistEntry, bool, error) {
+func (ws *worklistStore) markWorked(requestID, workedOn string, response ibmsg.WLResponseStatus, additional []NameValue) (WorklistEntry, bool, error) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	e, ok := ws.byRequestID[requestID]
@@ -176,134 +189,42 @@ func (ws *worklistStore) markWorked(requestID, workedOn string, response int, ad
 // Worklist returns the worklist entries created so far, oldest first.
 func (s *Server) Worklist() []WorklistEntry { return s.wl.list() }
 
-// worklistRequest is a CreateWorklistEntryData or GetWorklistEntryStatusData.
-type worklistRequest struct {
-	fields          map[string]string
-	ApplicationData []NameValue
-	AdditionalData  []NameValue
-}
-
-func (r *worklistRequest) get(name string) string { return r.fields[name] }
-
-// isWorklistScalar reports whether name is a single-valued request field.
-func isWorklistScalar(name string) bool {
-	switch name {
-	case "RequestMessageID", "BusinessProcessName", "ActivityName", "EventName", "WorklistName",
-		"OperatorID", "OriginatorID", "Priority", "InstanceID", "TransactionID":
-		return true
-	}
-	return false
-}
-
 // statusWorklist is a PT_WORKLIST error: StatusCode 20 without a catalog
 // number (PeopleSoft's numbers for these are not public).
 func statusWorklist(msg string, params ...string) ibmsg.Status {
 	return ibmsg.Status{StatusCode: 20, DefaultTitle: "Integration Broker Response", DefaultMsg: msg, Parameters: params}
 }
 
-// parseWorklistRequest reads a request whose root element is root. Fields
-// are found by local name anywhere below the root (first occurrence), so a
-// site's namespaces or an extra record level do not matter; each
-// ApplicationData/AdditionalData element contributes its Name/Value pairs
-// in document order.
-func parseWorklistRequest(op string, payload []byte, root string) (*worklistRequest, *ibmsg.Status) {
-	if err := ibmsg.CheckXML(payload); err != nil {
-		st := ibmsg.Status{StatusCode: 20, MsgSet: 159, MsgID: 5, Parameters: ibmsg.Params{"ParseXmlString", err.Error()}}
-		return nil, &st
+// worklistParseStatus is the answer to a request ibmsg could not read:
+// the XML parser error 159/5 for malformed XML, "expects a ... document"
+// for another root, the reason for a bad field.
+func worklistParseStatus(op string, payload []byte, root string, err error) *ibmsg.Status {
+	if cerr := ibmsg.CheckXML(payload); cerr != nil {
+		st := ibmsg.Status{StatusCode: 20, MsgSet: 159, MsgID: 5, Parameters: ibmsg.Params{"ParseXmlString", cerr.Error()}}
+		return &st
 	}
-	doc, err := xmlquery.Parse(bytes.NewReader(payload))
-	if err != nil {
-		st := ibmsg.Status{StatusCode: 20, MsgSet: 159, MsgID: 5, Parameters: ibmsg.Params{"ParseXmlString", err.Error()}}
-		return nil, &st
-	}
-	top := firstElement(doc)
-	if top == nil || top.Data != root {
+	var re *ibmsg.WLRootError
+	if errors.As(err, &re) {
 		got := "nothing"
-		if top != nil {
-			got = "<" + top.Data + ">"
+		if re.Got != "" {
+			got = "<" + re.Got + ">"
 		}
 		st := statusWorklist(fmt.Sprintf("%s expects a %s document (message %s), got %s.", op, root, messageOfRoot(root), got), root)
-		return nil, &st
+		return &st
 	}
-	req := &worklistRequest{fields: map[string]string{}}
-	var walk func(n *xmlquery.Node)
-	walk = func(n *xmlquery.Node) {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type != xmlquery.ElementNode {
-				continue
-			}
-			switch {
-			case c.Data == "ApplicationData":
-				req.ApplicationData = append(req.ApplicationData, nameValues(c)...)
-			case c.Data == "AdditionalData":
-				req.AdditionalData = append(req.AdditionalData, nameValues(c)...)
-			case isWorklistScalar(c.Data) && !hasElementChild(c):
-				if _, seen := req.fields[c.Data]; !seen {
-					req.fields[c.Data] = strings.TrimSpace(c.InnerText())
-				}
-			default:
-				walk(c)
-			}
-		}
-	}
-	walk(top)
-	return req, nil
-}
-
-func firstElement(doc *xmlquery.Node) *xmlquery.Node {
-	for c := doc.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == xmlquery.ElementNode {
-			return c
-		}
-	}
-	return nil
-}
-
-func hasElementChild(n *xmlquery.Node) bool {
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == xmlquery.ElementNode {
-			return true
-		}
-	}
-	return false
-}
-
-// nameValues pairs the Name and Value elements below n in document order:
-// each Value belongs to the Name before it.
-func nameValues(n *xmlquery.Node) []NameValue {
-	var out []NameValue
-	var walk func(n *xmlquery.Node)
-	walk = func(n *xmlquery.Node) {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type != xmlquery.ElementNode {
-				continue
-			}
-			switch c.Data {
-			case "Name":
-				out = append(out, NameValue{Name: strings.TrimSpace(c.InnerText())})
-			case "Value":
-				if len(out) == 0 || out[len(out)-1].Value != "" {
-					out = append(out, NameValue{})
-				}
-				out[len(out)-1].Value = strings.TrimSpace(c.InnerText())
-			default:
-				walk(c)
-			}
-		}
-	}
-	walk(n)
-	return out
+	st := statusWorklist(fmt.Sprintf("%s cannot read the %s document: %s.", op, root, strings.TrimPrefix(err.Error(), "ibmsg: ")), root)
+	return &st
 }
 
 func messageOfRoot(root string) string {
 	switch root {
-	case "CreateWorklistEntryData":
+	case ibmsg.WLCreateRequestRoot:
 		return WLCreateRequest
-	case "CreateWorklistEntryResponse":
+	case ibmsg.WLCreateResponseRoot:
 		return WLCreateResponse
-	case "GetWorklistEntryStatusData":
+	case ibmsg.WLStatusRequestRoot:
 		return WLStatusRequest
-	case "WorklistEntryStatusData":
+	case ibmsg.WLStatusResponseRoot:
 		return WLStatusResponse
 	}
 	return root
@@ -325,37 +246,21 @@ func (s *Server) worklistHandler(op *Operation) (handlerFunc, error) {
 // request is answered with an error at once (assumed: PeopleSoft may
 // instead acknowledge and send the error later).
 func (s *Server) worklistCreate(_ context.Context, c *Call) (*Result, error) {
-	req, st := parseWorklistRequest(c.Operation, c.Payload, "CreateWorklistEntryData")
-	if st != nil {
-		return &Result{Status: st}, nil
+	req, err := ibmsg.ParseCreateRequest(c.Payload, "")
+	if err != nil {
+		return &Result{Status: worklistParseStatus(c.Operation, c.Payload, ibmsg.WLCreateRequestRoot, err)}, nil
 	}
-	var missing []string
-	for _, f := range []string{"BusinessProcessName", "ActivityName", "EventName", "WorklistName", "OperatorID"} {
-		if req.get(f) == "" {
-			missing = append(missing, f)
+	var invalid *ibmsg.WLValidationError
+	if errors.As(req.Validate(), &invalid) {
+		if len(invalid.Missing) > 0 {
+			return failure(statusWorklist(fmt.Sprintf("The worklist entry could not be created: required field(s) missing: %s (ApplicationData needs at least one Name/Value pair).",
+				strings.Join(invalid.Missing, ", ")), invalid.Missing...)), nil
 		}
-	}
-	var app []NameValue
-	for _, nv := range req.ApplicationData {
-		if nv.Name != "" {
-			app = append(app, nv)
-		}
-	}
-	if len(app) == 0 {
-		missing = append(missing, "ApplicationData")
-	}
-	if len(missing) > 0 {
-		return failure(statusWorklist(fmt.Sprintf("The worklist entry could not be created: required field(s) missing: %s (ApplicationData needs at least one Name/Value pair).",
-			strings.Join(missing, ", ")), missing...)), nil
-	}
-	switch p := req.get("Priority"); p {
-	case "", "1", "2", "3":
-	default:
+		p := invalid.Invalid[0].Value
 		return failure(statusWorklist(fmt.Sprintf("The worklist entry could not be created: Priority %q is not valid (blank, 1 high, 2 medium, 3 low).", p), p)), nil
 	}
-	oprid := req.get("OperatorID")
-	if !s.cfg.userExists(oprid) {
-		return failure(statusWorklist(fmt.Sprintf("The worklist entry could not be created: OperatorID %s is not a user profile on this system.", oprid), oprid)), nil
+	if !s.cfg.userExists(req.OperatorID) {
+		return failure(statusWorklist(fmt.Sprintf("The worklist entry could not be created: OperatorID %s is not a user profile on this system.", req.OperatorID), req.OperatorID)), nil
 	}
 	if c.TransactionID == "" {
 		// The IB transaction id tracks the entry when RequestMessageID is
@@ -363,10 +268,10 @@ func (s *Server) worklistCreate(_ context.Context, c *Call) (*Result, error) {
 		c.TransactionID = s.newID()
 	}
 	e := &WorklistEntry{
-		RequestMessageID: req.get("RequestMessageID"), BusinessProcessName: req.get("BusinessProcessName"),
-		ActivityName: req.get("ActivityName"), EventName: req.get("EventName"), WorklistName: req.get("WorklistName"),
-		OperatorID: oprid, OriginatorID: req.get("OriginatorID"), Priority: req.get("Priority"),
-		ApplicationData: app, AdditionalData: req.AdditionalData,
+		RequestMessageID: req.RequestMessageID, BusinessProcessName: req.BusinessProcessName,
+		ActivityName: req.ActivityName, EventName: req.EventName, WorklistName: req.WorklistName,
+		OperatorID: req.OperatorID, OriginatorID: req.OriginatorID, Priority: req.Priority,
+		ApplicationData: pairs(req.NamedApplicationData()), AdditionalData: pairs(req.AdditionalData),
 		Created: ibmsg.FormatTimestamp(c.Received), From: c.From, IBTransactionID: c.TransactionID,
 	}
 	if e.RequestMessageID == "" {
@@ -389,109 +294,46 @@ func (s *Server) worklistCreate(_ context.Context, c *Call) (*Result, error) {
 	// An async operation answers with the acknowledgement; the reply
 	// message goes out when the entry is marked Worked. A sync
 	// configuration answers with the reply as it stands.
-	return &Result{Body: createResponseXML(entry)}, nil
+	return &Result{Body: entry.createResponse().Marshal()}, nil
 }
 
 // worklistStatus is GETWLINSTANCE's handler.
 func (s *Server) worklistStatus(_ context.Context, c *Call) (*Result, error) {
-	req, st := parseWorklistRequest(c.Operation, c.Payload, "GetWorklistEntryStatusData")
-	if st != nil {
-		return &Result{Status: st}, nil
+	req, err := ibmsg.ParseStatusRequest(c.Payload, "")
+	if err != nil {
+		return &Result{Status: worklistParseStatus(c.Operation, c.Payload, ibmsg.WLStatusRequestRoot, err)}, nil
 	}
-	var missing []string
-	for _, f := range []string{"RequestMessageID", "BusinessProcessName", "ActivityName", "EventName", "WorklistName"} {
-		if req.get(f) == "" {
-			missing = append(missing, f)
-		}
+	var invalid *ibmsg.WLValidationError
+	if errors.As(req.Validate(), &invalid) {
+		return failure(statusWorklist(fmt.Sprintf("The worklist entry status cannot be requested: required field(s) missing: %s.", strings.Join(invalid.Missing, ", ")), invalid.Missing...)), nil
 	}
-	if len(missing) > 0 {
-		return failure(statusWorklist(fmt.Sprintf("The worklist entry status cannot be requested: required field(s) missing: %s.", strings.Join(missing, ", ")), missing...)), nil
-	}
-	e, ok := s.wl.get(req.get("RequestMessageID"))
-	if ok && (e.BusinessProcessName != req.get("BusinessProcessName") || e.ActivityName != req.get("ActivityName") ||
-		e.EventName != req.get("EventName") || e.WorklistName != req.get("WorklistName") ||
-		(req.get("InstanceID") != "" && req.get("InstanceID") != strconv.FormatInt(e.InstanceID, 10)) ||
-		(req.get("TransactionID") != "" && req.get("TransactionID") != strconv.FormatInt(e.TransactionID, 10))) {
+	e, ok := s.wl.get(req.RequestMessageID)
+	if ok && (e.BusinessProcessName != req.BusinessProcessName || e.ActivityName != req.ActivityName ||
+		e.EventName != req.EventName || e.WorklistName != req.WorklistName ||
+		(req.InstanceID != 0 && req.InstanceID != e.InstanceID) ||
+		(req.TransactionID != 0 && req.TransactionID != e.TransactionID)) {
 		ok = false
 	}
-	if !ok {
+	reply := ibmsg.StatusResponse{RequestMessageID: req.RequestMessageID, BusinessProcessName: req.BusinessProcessName,
+		ActivityName: req.ActivityName, EventName: req.EventName, WorklistName: req.WorklistName,
 		// Not an error: "0 – No such entry created" (seed 004).
-		e = WorklistEntry{RequestMessageID: req.get("RequestMessageID"), BusinessProcessName: req.get("BusinessProcessName"),
-			ActivityName: req.get("ActivityName"), EventName: req.get("EventName"), WorklistName: req.get("WorklistName"),
-			ResponseStatus: WLResponseNoEntry}
+		ResponseStatus: WLResponseNoEntry}
+	if ok {
+		// WorkedOn is not in seed 004's table for this message; the entry
+		// has one only once worked (assumed).
+		reply.InstanceID, reply.TransactionID, reply.InstanceStatus = e.InstanceID, e.TransactionID, e.InstanceStatus
+		reply.ResponseStatus, reply.WorkedOn, reply.AdditionalData = e.ResponseStatus, e.WorkedOn, wlPairs(e.AdditionalData)
 	}
-	return &Result{Body: statusResponseXML(e, ok)}, nil
+	return &Result{Body: reply.Marshal()}, nil
 }
 
-// xmlWriter writes the worklist documents: two-space indentation, text
-// escaped.
-type xmlWriter struct{ b strings.Builder }
-
-func (w *xmlWriter) elem(indent, name, value string) {
-	fmt.Fprintf(&w.b, "%s<%s>%s</%s>\n", indent, name, escape(value), name)
-}
-
-func (w *xmlWriter) pairs(indent, name string, nvs []NameValue) {
-	for _, nv := range nvs {
-		fmt.Fprintf(&w.b, "%s<%s>\n", indent, name)
-		w.elem(indent+"  ", "Name", nv.Name)
-		w.elem(indent+"  ", "Value", nv.Value)
-		fmt.Fprintf(&w.b, "%s</%s>\n", indent, name)
-	}
-}
-
-// createResponseXML is the CreateWorklistEntryResponse (PT_WL_CREATE_RESPONSE)
-// of an entry, fields in seed 004's order (assumed shape).
-func createResponseXML(e WorklistEntry) []byte {
-	var w xmlWriter
-	w.b.WriteString("<?xml version=\"1.0\"?>\n")
-	fmt.Fprintf(&w.b, "<CreateWorklistEntryResponse xmlns=\"%s\">\n", WLNamespace(WLCreateResponse))
-	w.elem("  ", "RequestMessageID", e.RequestMessageID)
-	w.elem("  ", "BusinessProcessName", e.BusinessProcessName)
-	w.elem("  ", "ActivityName", e.ActivityName)
-	w.elem("  ", "EventName", e.EventName)
-	w.elem("  ", "WorklistName", e.WorklistName)
-	w.elem("  ", "InstanceID", strconv.FormatInt(e.InstanceID, 10))
-	w.elem("  ", "TransactionID", strconv.FormatInt(e.TransactionID, 10))
-	w.elem("  ", "OperatorID", e.OperatorID)
-	w.elem("  ", "InstanceStatus", strconv.Itoa(e.InstanceStatus))
-	if e.WorkedOn != "" {
-		w.elem("  ", "WorkedOn", e.WorkedOn)
-	}
-	w.elem("  ", "ErrorCode", "0")
-	w.b.WriteString("  <ErrorDescription/>\n")
-	w.pairs("  ", "AdditionalData", e.AdditionalData)
-	w.b.WriteString("</CreateWorklistEntryResponse>\n")
-	return []byte(w.b.String())
-}
-
-// statusResponseXML is the WorklistEntryStatusData (PT_WL_GET_INSTANCE_RESP)
-// of an entry; known is false for "no such entry" (ResponseStatus 0, only
-// the request's keys). WorkedOn is not in seed 004's table for this message
-// and is written only once the entry is worked (assumed).
-func statusResponseXML(e WorklistEntry, known bool) []byte {
-	var w xmlWriter
-	w.b.WriteString("<?xml version=\"1.0\"?>\n")
-	fmt.Fprintf(&w.b, "<WorklistEntryStatusData xmlns=\"%s\">\n", WLNamespace(WLStatusResponse))
-	w.elem("  ", "RequestMessageID", e.RequestMessageID)
-	w.elem("  ", "BusinessProcessName", e.BusinessProcessName)
-	w.elem("  ", "ActivityName", e.ActivityName)
-	w.elem("  ", "EventName", e.EventName)
-	w.elem("  ", "WorklistName", e.WorklistName)
-	if known {
-		w.elem("  ", "InstanceID", strconv.FormatInt(e.InstanceID, 10))
-		w.elem("  ", "TransactionID", strconv.FormatInt(e.TransactionID, 10))
-		w.elem("  ", "InstanceStatus", strconv.Itoa(e.InstanceStatus))
-	}
-	w.elem("  ", "ResponseStatus", strconv.Itoa(e.ResponseStatus))
-	if known && e.WorkedOn != "" {
-		w.elem("  ", "WorkedOn", e.WorkedOn)
-	}
-	if known {
-		w.pairs("  ", "AdditionalData", e.AdditionalData)
-	}
-	w.b.WriteString("</WorklistEntryStatusData>\n")
-	return []byte(w.b.String())
+// createResponse is the entry's CreateWorklistEntryResponse
+// (PT_WL_CREATE_RESPONSE).
+func (e *WorklistEntry) createResponse() *ibmsg.CreateResponse {
+	return &ibmsg.CreateResponse{RequestMessageID: e.RequestMessageID, BusinessProcessName: e.BusinessProcessName,
+		ActivityName: e.ActivityName, EventName: e.EventName, WorklistName: e.WorklistName,
+		InstanceID: e.InstanceID, TransactionID: e.TransactionID, OperatorID: e.OperatorID,
+		InstanceStatus: e.InstanceStatus, WorkedOn: e.WorkedOn, AdditionalData: wlPairs(e.AdditionalData)}
 }
 
 // worklistAdmin serves /psib/emulator/worklist:
@@ -562,7 +404,7 @@ func (s *Server) worklistAdmin(w http.ResponseWriter, r *http.Request) {
 			jsonError(w, http.StatusConflict, "worklist entry "+segs[0]+" is not marked Worked: no response was sent yet")
 		default:
 			w.Header().Set("Content-Type", "text/xml; charset=UTF-8")
-			_, _ = w.Write(createResponseXML(e))
+			_, _ = w.Write(e.createResponse().Marshal())
 		}
 	default:
 		jsonError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path)
@@ -603,7 +445,7 @@ func (s *Server) markWorked(w http.ResponseWriter, r *http.Request, id string) {
 		jsonError(w, http.StatusConflict, "worklist entry "+id+" is "+err.Error())
 	default:
 		if s.log.Enabled(LogStandard) {
-			_ = s.log.Message(LogStandard, "PT_WORKLIST: CREATE_WORKLIST_ITEM response to "+e.From+" (RequestMessageID "+e.RequestMessageID+")", createResponseXML(e))
+			_ = s.log.Message(LogStandard, "PT_WORKLIST: CREATE_WORKLIST_ITEM response to "+e.From+" (RequestMessageID "+e.RequestMessageID+")", e.createResponse().Marshal())
 		}
 		writeJSON(w, http.StatusOK, e)
 	}

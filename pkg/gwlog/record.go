@@ -2,10 +2,13 @@ package gwlog
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/psib-dev/psib/pkg/ibmsg"
+	"github.com/psib-dev/psib/pkg/secret"
 )
 
 // Record is one decoded IB message, in the shape of psib's decode JSON
@@ -27,13 +30,34 @@ type Record struct {
 	Headers       map[string]string `json:"headers"`
 	Sections      []Section         `json:"sections"`
 	// Problems lists what could not be decoded (a corrupt section, an
-	// unreadable IBInfo) and what the lenient reader repaired.
-	Problems []string `json:"problems,omitempty"`
+	// unreadable IBInfo, a truncated message) and what the lenient reader
+	// repaired. It is not part of the JSON contract: errors go to stderr.
+	Problems []string `json:"-"`
 
 	// Message is the parsed MIME message, for callers that re-encode it.
 	Message *ibmsg.Message `json:"-"`
 	// Err is set when part of the message could not be decoded.
 	Err error `json:"-"`
+
+	// What the log says around the message (empty for a bare document):
+	// the log entry's time as written, its description, and the connector
+	// it names.
+	LogTime     string `json:"-"`
+	Description string `json:"-"`
+	Connector   string `json:"-"`
+	// Time is the log entry's time when it could be read, else the
+	// message's own (OrigTimeStamp); zero when neither is known.
+	Time time.Time `json:"-"`
+	// HTTP is the request or status line of an "http" record.
+	HTTP *HTTPLine `json:"-"`
+	// EndLine is the input line where the message ends.
+	EndLine int `json:"-"`
+	// Raw is the message's text as found in the input, HTML escaping
+	// undone (node passwords included: redact before showing it).
+	Raw []byte `json:"-"`
+	// Paired is true when Operation, From and To were taken from the
+	// request this response answers.
+	Paired bool `json:"-"`
 }
 
 // Section is one decoded content section.
@@ -46,7 +70,7 @@ type Section struct {
 	Bytes       int    `json:"bytes"`
 	Body        string `json:"body"`
 	// NonXML is true when Body was unwrapped from a PsNonXml wrapper.
-	NonXML bool `json:"non_xml,omitempty"`
+	NonXML bool `json:"-"`
 }
 
 // ErrDecode marks a record some part of which could not be decoded.
@@ -62,7 +86,7 @@ func DecodeDocument(file string, line int, data []byte, lim ibmsg.Limits) (*Reco
 	}
 	m, err := ibmsg.ParseMessage(data, lim)
 	if err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", file, line, err)
+		return nil, &Error{File: file, Line: line, Err: err}
 	}
 	return FromMessage(file, line, m), nil
 }
@@ -102,6 +126,10 @@ func FromMessage(file string, line int, m *ibmsg.Message) *Record {
 		if s.Err != nil {
 			r.Problems = append(r.Problems, s.Err.Error())
 			r.Err = fmt.Errorf("%w: %v", ErrDecode, s.Err)
+		} else if indexFold(s.Body[:min(len(s.Body), 4096)], "PsNonXml") < 0 {
+			// Not a non-XML wrapper, whose data element comes first in
+			// the document (UnwrapNonXML would read the whole document
+			// to find out).
 		} else if data, ok, _ := ibmsg.UnwrapNonXML(s.Body); ok {
 			sec.Body, sec.NonXML = string(data), true
 		}
@@ -113,14 +141,14 @@ func FromMessage(file string, line int, m *ibmsg.Message) *Record {
 func decodeXML(file string, line int, data []byte) (*Record, error) {
 	root, err := ibmsg.RootElement(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", file, line, err)
+		return nil, &Error{File: file, Line: line, Err: err}
 	}
 	r := &Record{File: file, Line: line, Format: "xml", Headers: map[string]string{}, Sections: []Section{}}
 	switch root {
 	case "IBRequest":
 		req, err := ibmsg.ParseRequest(data)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", file, line, err)
+			return nil, &Error{File: file, Line: line, Err: err}
 		}
 		r.Kind = "request"
 		r.Operation, r.From, r.To, r.Timestamp = req.OperationName, req.From, req.To, req.OrigTimeStamp
@@ -129,7 +157,7 @@ func decodeXML(file string, line int, data []byte) (*Record, error) {
 	case "IBInfo":
 		info, err := ibmsg.ParseIBInfo(data)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", file, line, err)
+			return nil, &Error{File: file, Line: line, Err: err}
 		}
 		r.Kind = "request"
 		if info.IsResponse() {
@@ -140,7 +168,7 @@ func decodeXML(file string, line int, data []byte) (*Record, error) {
 	default:
 		resp, err := ibmsg.ParseResponse(data)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", file, line, err)
+			return nil, &Error{File: file, Line: line, Err: err}
 		}
 		st := resp.Status()
 		r.Kind, r.Status, r.TransactionID = "response", &st, resp.TransactionID
@@ -176,4 +204,45 @@ func responseView(resp *ibmsg.Response) map[string]any {
 		v["faultcode"], v["faultstring"] = resp.FaultCode, resp.FaultString
 	}
 	return v
+}
+
+// WithSecrets returns a copy of r whose ibinfo shows node passwords as they
+// are instead of REDACTED: the JSON of --show-secrets. Section bodies and
+// headers are not redacted by Record in the first place.
+func (r *Record) WithSecrets() *Record {
+	c := *r
+	switch v := r.IBInfo.(type) {
+	case *ibmsg.IBInfo:
+		if v == nil || v.From == nil || v.From.Password.IsZero() {
+			break
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			break
+		}
+		real, _ := json.Marshal(v.From.Password.Reveal())
+		// The JSON holds one Password key whose value is "REDACTED":
+		// From/Password (quotes inside string values are escaped, so the
+		// pattern cannot come from text).
+		b = bytes.Replace(b, []byte(`"Password":"REDACTED"`), append([]byte(`"Password":`), real...), 1)
+		c.IBInfo = json.RawMessage(b)
+	case map[string]any:
+		c.IBInfo = revealMap(v)
+	}
+	return &c
+}
+
+func revealMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		switch x := v.(type) {
+		case secret.Secret:
+			out[k] = x.Reveal()
+		case map[string]any:
+			out[k] = revealMap(x)
+		default:
+			out[k] = v
+		}
+	}
+	return out
 }

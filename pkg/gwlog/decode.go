@@ -1,0 +1,566 @@
+package gwlog
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/psib-dev/psib/pkg/ibmsg"
+)
+
+// Error is input that could not be decoded, and where it is: a message
+// (its first line), a section of one, a line too long to read.
+type Error struct {
+	File string
+	Line int
+	Err  error
+}
+
+// Error reads "file:line: why".
+func (e *Error) Error() string { return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err) }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrTruncated marks a message whose end is missing: the log entry (or the
+// input) ends before the MIME closing delimiter, the XML root's end tag or
+// the Content-Length of an HTTP body.
+var ErrTruncated = errors.New("gwlog: message truncated")
+
+// ErrTooLong marks a message or a line past Options.MaxMessageBytes.
+var ErrTooLong = errors.New("gwlog: message too long")
+
+// decodeRaw turns a message's text into a record. A nil record with a nil
+// error is not an IB message after all (a SOAP request, a plain document).
+func decodeRaw(m *rawMessage, o *Options) (rec *Record, err error) {
+	defer func() {
+		// The parsers below must not panic on any input, and are fuzzed;
+		// should one still do, the message is reported like any other
+		// that cannot be decoded, and the rest of the log is decoded.
+		if p := recover(); p != nil {
+			rec, err = nil, &Error{File: m.file, Line: m.line, Err: fmt.Errorf("%w: internal error while decoding this message: %v", ErrDecode, p)}
+		}
+	}()
+	lim, maxMsg := o.limits(), o.maxMessage()
+	fail := func(err error) (*Record, error) { return nil, &Error{File: m.file, Line: m.line, Err: err} }
+	if m.problem != nil {
+		return fail(fmt.Errorf("%w: %v", ErrTooLong, m.problem))
+	}
+	if m.dropped > 0 {
+		return fail(fmt.Errorf("%w: the %s message is longer than the %d-byte limit (%d more bytes were skipped); raise the limit if this is real data",
+			ErrTooLong, m.format, maxMsg, m.dropped))
+	}
+	if m.longLine > 0 {
+		return fail(fmt.Errorf("%w: line %d is longer than the %d-byte limit", ErrTooLong, m.longLine, maxMsg))
+	}
+	text := m.text
+	if m.format == "xml" && m.xmlEsc || m.format != "xml" && looksEscaped(text) {
+		text = unescapeHTML(text)
+	}
+	switch m.format {
+	case "mime":
+		rec, err = decodeMIME(m, text, lim, o.SkipContent)
+	case "xml":
+		rec, err = decodeXMLMessage(m, text)
+	case "http":
+		rec, err = decodeHTTP(m, text, lim, o.SkipContent)
+	}
+	if rec != nil {
+		rec.Raw = text
+		rec.EndLine = m.lastLine()
+		rec.setContext(m.ctx)
+		if rec.Err != nil && err == nil {
+			err = &Error{File: m.file, Line: m.line, Err: rec.Err}
+		}
+	}
+	return rec, err
+}
+
+func (m *rawMessage) lastLine() int {
+	if len(m.lines) == 0 {
+		return m.line
+	}
+	return int(m.lines[len(m.lines)-1])
+}
+
+// physLine maps a 1-based line of the message's text to the input's line.
+func (m *rawMessage) physLine(n int) int {
+	if n >= 1 && n <= len(m.lines) {
+		return int(m.lines[n-1])
+	}
+	return m.line
+}
+
+var relLine = regexp.MustCompile(`(^line |at line |MIME: line )(\d+)\b`)
+
+// remap rewrites "at line N" (and a leading "line N") that ibmsg reports
+// relative to the message into lines of the input; offset is the message
+// line where the parsed text started.
+func (m *rawMessage) remap(s string, offset int) string {
+	return relLine.ReplaceAllStringFunc(s, func(x string) string {
+		sub := relLine.FindStringSubmatch(x)
+		n, _ := strconv.Atoi(sub[2])
+		return sub[1] + strconv.Itoa(m.physLine(n+offset))
+	})
+}
+
+func (r *Record) setContext(c logContext) {
+	r.LogTime, r.Description, r.Connector = c.timeText, c.desc, c.connector
+	if !c.time.IsZero() {
+		r.Time = c.time
+		r.Timestamp = c.time.Format("2006-01-02T15:04:05.000Z07:00")
+		return
+	}
+	if c.timeText != "" {
+		r.Timestamp = c.timeText
+		return
+	}
+	if r.Timestamp != "" {
+		if t, err := ibmsg.ParseTimestamp(r.Timestamp); err == nil {
+			r.Time = t
+		} else if t, ok := parseLogTime(r.Timestamp, time.UTC); ok {
+			r.Time = t
+		}
+	}
+}
+
+// looksEscaped reports whether a message's text was HTML-escaped: it has
+// entities and no raw markup (an unescaped message always has some: the
+// IBInfo, the XML payload).
+func looksEscaped(b []byte) bool {
+	if bytes.IndexByte(b, '<') >= 0 {
+		return false
+	}
+	i := bytes.IndexByte(b, '&')
+	for i >= 0 {
+		r := b[i:]
+		if bytes.HasPrefix(r, []byte("&lt;")) || bytes.HasPrefix(r, []byte("&gt;")) || bytes.HasPrefix(r, []byte("&amp;")) ||
+			bytes.HasPrefix(r, []byte("&quot;")) || bytes.HasPrefix(r, []byte("&#")) {
+			return true
+		}
+		j := bytes.IndexByte(r[1:], '&')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+	}
+	return false
+}
+
+// unescapeHTML undoes HTML escaping: the five XML entities, numeric
+// references, &nbsp; (as a plain space: it is layout) and the other named
+// entities of HTML.
+func unescapeHTML(b []byte) []byte {
+	i := bytes.IndexByte(b, '&')
+	if i < 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for i >= 0 {
+		out = append(out, b[:i]...)
+		b = b[i:]
+		n, rep := entity(b)
+		if n == 0 {
+			out = append(out, '&')
+			b = b[1:]
+		} else {
+			out = append(out, rep...)
+			b = b[n:]
+		}
+		i = bytes.IndexByte(b, '&')
+	}
+	return append(out, b...)
+}
+
+var (
+	ltBytes   = []byte("<")
+	gtBytes   = []byte(">")
+	quotBytes = []byte(`"`)
+	aposBytes = []byte("'")
+)
+
+// entity reads the entity at b[0] == '&': its length and its text, or 0.
+func entity(b []byte) (int, []byte) {
+	// The common ones first, without looking for the ';'.
+	if len(b) >= 4 && b[3] == ';' {
+		switch {
+		case b[1] == 'l' && b[2] == 't':
+			return 4, ltBytes
+		case b[1] == 'g' && b[2] == 't':
+			return 4, gtBytes
+		}
+	}
+	if len(b) >= 5 && b[1] == '#' && b[4] == ';' {
+		switch {
+		case b[2] == '3' && b[3] == '4':
+			return 5, quotBytes
+		case b[2] == '3' && b[3] == '9':
+			return 5, aposBytes
+		}
+	}
+	semi := bytes.IndexByte(b[:min(len(b), 34)], ';')
+	if semi < 2 {
+		return 0, nil
+	}
+	name := b[1:semi]
+	switch string(name) {
+	case "lt":
+		return semi + 1, []byte("<")
+	case "gt":
+		return semi + 1, []byte(">")
+	case "amp":
+		return semi + 1, []byte("&")
+	case "quot":
+		return semi + 1, []byte(`"`)
+	case "apos":
+		return semi + 1, []byte("'")
+	case "nbsp":
+		return semi + 1, []byte(" ")
+	}
+	if name[0] == '#' {
+		var v uint64
+		var err error
+		if len(name) > 1 && (name[1] == 'x' || name[1] == 'X') {
+			v, err = strconv.ParseUint(string(name[2:]), 16, 32)
+		} else {
+			v, err = strconv.ParseUint(string(name[1:]), 10, 32)
+		}
+		if err != nil || v == 0 || v > utf8.MaxRune {
+			return 0, nil
+		}
+		return semi + 1, utf8.AppendRune(nil, rune(v))
+	}
+	ent := string(b[:semi+1])
+	if u := html.UnescapeString(ent); u != ent {
+		return semi + 1, []byte(u)
+	}
+	return 0, nil
+}
+
+func decodeMIME(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Record, error) {
+	msg, skipped, err := parseMessage(text, lim, skip)
+	if err != nil {
+		var se *ibmsg.SyntaxError
+		if m.flat && !m.complete {
+			return nil, &Error{File: m.file, Line: m.line, Err: fmt.Errorf("%w: only the MIME message's top header is here (flattened onto one line); no part follows", ErrTruncated)}
+		}
+		if !m.complete && errors.As(err, &se) && se.What == "MIME" {
+			// A header block and nothing after it (PeopleBooks shows
+			// the top header alone; a log entry may be cut).
+			return nil, &Error{File: m.file, Line: m.line, Err: fmt.Errorf("%w: the MIME message has a header but no part (%s)", ErrTruncated, m.remap(err.Error(), 0))}
+		}
+		return nil, &Error{File: m.file, Line: m.line, Err: errors.New(m.remap(err.Error(), 0))}
+	}
+	rec := FromMessage(m.file, m.line, msg)
+	skippedSizes(rec, skipped)
+	for i, p := range rec.Problems {
+		rec.Problems[i] = m.remap(p, 0)
+	}
+	if rec.Err != nil {
+		rec.Err = errors.New(m.remap(rec.Err.Error(), 0))
+	}
+	if !m.complete && mimeUnclosed(msg) {
+		rec.fail(fmt.Errorf("%w: the MIME message has no closing delimiter (%s after line %d)", ErrTruncated, m.end, m.lastLine()))
+	}
+	return rec, nil
+}
+
+// mimeUnclosed reports whether the lenient parser found no closing
+// delimiter at all (a mismatched one, as in Oracle's own 8.55 example,
+// counts as closed).
+func mimeUnclosed(msg *ibmsg.Message) bool {
+	for _, w := range msg.Warnings {
+		if strings.HasPrefix(w, "closing boundary missing") {
+			return true
+		}
+	}
+	return false
+}
+
+// fail records a problem that makes the record incomplete.
+func (r *Record) fail(err error) {
+	r.Problems = append(r.Problems, err.Error())
+	if r.Err == nil {
+		r.Err = err
+	} else {
+		r.Err = fmt.Errorf("%w; %w", r.Err, err)
+	}
+}
+
+func decodeXMLMessage(m *rawMessage, text []byte) (*Record, error) {
+	if !m.complete {
+		return nil, &Error{File: m.file, Line: m.line, Err: fmt.Errorf("%w: <%s> is not closed (%s after line %d)", ErrTruncated, m.root, m.end, m.lastLine())}
+	}
+	rec, err := decodeXML(m.file, m.line, text)
+	if errors.Is(err, ibmsg.ErrNotIB) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// HTTPLine is the first line of a raw HTTP message.
+type HTTPLine struct {
+	// Request: Method, Target (path and query as sent) and Proto.
+	Method, Target string
+	// Response: StatusCode and Reason.
+	StatusCode int
+	Reason     string
+	Proto      string
+}
+
+// String is the line as it was sent, node passwords in the query string
+// redacted.
+func (h *HTTPLine) String() string {
+	if h.Method != "" {
+		s := h.Method + " " + ibmsg.RedactString(h.Target)
+		if h.Proto != "" {
+			s += " " + h.Proto
+		}
+		return s
+	}
+	s := h.Proto + " " + strconv.Itoa(h.StatusCode)
+	if h.Reason != "" {
+		s += " " + h.Reason
+	}
+	return s
+}
+
+func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Record, error) {
+	rec := &Record{File: m.file, Line: m.line, Format: "http", Kind: "request", Headers: map[string]string{}, Sections: []Section{}}
+	first, rest, _ := bytes.Cut(text, []byte("\n"))
+	first = bytes.TrimSpace(first)
+	hl := &HTTPLine{}
+	if bytes.HasPrefix(first, []byte("HTTP/")) {
+		rec.Kind = "response"
+		f := strings.SplitN(string(first), " ", 3)
+		hl.Proto = f[0]
+		if len(f) > 1 {
+			hl.StatusCode, _ = strconv.Atoi(f[1])
+		}
+		if len(f) > 2 {
+			hl.Reason = f[2]
+		}
+	} else {
+		f := strings.Fields(string(first))
+		hl.Method = f[0]
+		if len(f) > 1 {
+			hl.Target = f[1]
+		}
+		if len(f) > 2 {
+			hl.Proto = f[2]
+		}
+	}
+	rec.HTTP = hl
+
+	// The header block, then the body.
+	var h ibmsg.Header
+	lineNo := 1
+	for len(rest) > 0 {
+		line, after, _ := bytes.Cut(rest, []byte("\n"))
+		t := bytes.TrimRight(line, "\r \t")
+		if len(t) == 0 {
+			rest = after
+			lineNo++
+			break
+		}
+		if (t[0] == ' ' || t[0] == '\t') && len(h) > 0 {
+			h[len(h)-1].Value += " " + string(bytes.TrimSpace(t))
+		} else if len(h) > 0 && strings.EqualFold(h[len(h)-1].Name, "Content-Type") && hasPrefixFold(bytes.TrimSpace(t), "boundary=") {
+			h[len(h)-1].Value += " " + string(bytes.TrimSpace(t))
+		} else if isHeaderField(t) {
+			name, value, _ := bytes.Cut(t, []byte(":"))
+			h = append(h, ibmsg.HeaderField{Name: string(name), Value: string(bytes.TrimSpace(value))})
+		} else {
+			break
+		}
+		rest = after
+		lineNo++
+	}
+	bodyOffset := lineNo // text lines before the body
+	body := bytes.TrimRight(rest, "\r\n")
+	rec.Headers = h.Map()
+
+	// Credentials: headers, the query string, the SOAPAction, the path.
+	var creds ibmsg.Credentials
+	if rec.Kind == "request" {
+		creds = ibmsg.CredentialsFromHeader(h)
+		if _, q, ok := strings.Cut(hl.Target, "?"); ok {
+			if vals, err := url.ParseQuery(q); err == nil {
+				creds = creds.Merge(ibmsg.CredentialsFromQuery(vals))
+			}
+		}
+		if _, action := ibmsg.SOAPRequestAction(h.Get("Content-Type"), h.Get("SOAPAction")); action != "" {
+			if c, ok := ibmsg.ParseEncodedSOAPAction(action); ok {
+				creds = c.Merge(creds)
+			} else if creds.OperationName == "" {
+				creds.OperationName = action
+			}
+		}
+		creds = creds.Merge(credentialsFromPath(hl.Target))
+	}
+	if m.ctx.connector == "" {
+		if c := connectorRE.FindString(hl.Target); c != "" {
+			m.ctx.connector = c
+		}
+	}
+	rec.Operation, rec.From, rec.To = creds.OperationName, creds.From, creds.To
+	for _, f := range h {
+		if strings.EqualFold(f.Name, ibmsg.HeaderTransactionID) {
+			rec.TransactionID = f.Value
+		}
+	}
+
+	trimmed := bytes.TrimSpace(body)
+	ct := h.Get("Content-Type")
+	switch {
+	case len(trimmed) == 0:
+	case boundaryOf(ct) != "" || hasPrefixFold(trimmed, "Message-ID:") || hasPrefixFold(trimmed, "MIME-Version:"):
+		data := body
+		if boundaryOf(ct) != "" {
+			// The HTTP header is the MIME message's top header.
+			data = append([]byte("Content-Type: "+ct+"\n\n"), body...)
+			bodyOffset -= 2
+		}
+		msg, skipped, err := parseMessage(data, lim, skip)
+		if err != nil {
+			rec.fail(errors.New(m.remap(err.Error(), bodyOffset)))
+			rec.Sections = append(rec.Sections, plainSection("body", ct, body))
+			break
+		}
+		inner := FromMessage(m.file, m.line, msg)
+		rec.IBInfo, rec.Status, rec.Message = inner.IBInfo, inner.Status, msg
+		if inner.Operation != "" {
+			rec.Operation, rec.From, rec.To = inner.Operation, inner.From, inner.To
+		}
+		if inner.TransactionID != "" {
+			rec.TransactionID = inner.TransactionID
+		}
+		rec.Sections = inner.Sections
+		skippedSizes(rec, skipped)
+		for _, p := range inner.Problems {
+			rec.Problems = append(rec.Problems, m.remap(p, bodyOffset))
+		}
+		if inner.Err != nil {
+			rec.fail(errors.New(m.remap(inner.Err.Error(), bodyOffset)))
+		}
+		if !m.complete && mimeUnclosed(msg) {
+			rec.fail(fmt.Errorf("%w: the MIME body has no closing delimiter (%s after line %d)", ErrTruncated, m.end, m.lastLine()))
+		}
+	case trimmed[0] == '<':
+		if !m.complete {
+			rec.fail(fmt.Errorf("%w: the XML body is not closed (%s after line %d)", ErrTruncated, m.end, m.lastLine()))
+			rec.Sections = append(rec.Sections, plainSection("body", ct, body))
+			break
+		}
+		root, err := ibmsg.RootElement(trimmed)
+		if err != nil {
+			rec.fail(fmt.Errorf("body at line %d: %w", m.physLine(bodyOffset+1), err))
+			rec.Sections = append(rec.Sections, plainSection("body", ct, body))
+			break
+		}
+		switch {
+		case root == "IBRequest":
+			req, err := ibmsg.ParseRequest(trimmed)
+			if err != nil {
+				rec.fail(fmt.Errorf("body at line %d: %w", m.physLine(bodyOffset+1), err))
+				rec.Sections = append(rec.Sections, plainSection("body", ct, body))
+				break
+			}
+			c := req.Credentials.Merge(creds)
+			rec.Operation, rec.From, rec.To = c.OperationName, c.From, c.To
+			rec.IBInfo = requestView(req)
+			rec.Sections = append(rec.Sections, plainSection("Data", "text/xml", req.Data))
+		case rec.Kind == "response":
+			if resp, err := ibmsg.ParseResponse(trimmed); err == nil {
+				st := resp.Status()
+				rec.Status = &st
+				rec.IBInfo = responseView(resp)
+				if resp.TransactionID != "" {
+					rec.TransactionID = resp.TransactionID
+				}
+			} else if !errors.Is(err, ibmsg.ErrNotIB) {
+				rec.fail(fmt.Errorf("body at line %d: %w", m.physLine(bodyOffset+1), err))
+			}
+			rec.Sections = append(rec.Sections, plainSection("body", ct, body))
+		default:
+			rec.Sections = append(rec.Sections, plainSection("body", ct, body))
+		}
+	default:
+		dec, enc, err := ibmsg.DecodeContent(trimmed, h.Get("Content-Transfer-Encoding"), lim)
+		s := plainSection("body", ct, dec)
+		s.Bytes = len(dec)
+		if enc.Base64 {
+			s.TransferEncoding = "base64"
+		}
+		if enc.Compression != "" {
+			s.Compression = string(enc.Compression)
+		}
+		if err != nil {
+			rec.fail(fmt.Errorf("body at line %d: %w", m.physLine(bodyOffset+1), err))
+			s.Body = string(trimmed)
+		}
+		rec.Sections = append(rec.Sections, s)
+		if cl := h.Get("Content-Length"); cl != "" {
+			if n, err := strconv.Atoi(strings.TrimSpace(cl)); err == nil && len(body)+bytes.Count(body, []byte("\n"))+2 < n {
+				rec.fail(fmt.Errorf("%w: the body has %d of its %d bytes (Content-Length)", ErrTruncated, len(body), n))
+			}
+		}
+	}
+	if hl.StatusCode >= 500 && rec.Status == nil {
+		rec.Problems = append(rec.Problems, fmt.Sprintf("HTTP %d without an IB status", hl.StatusCode))
+	}
+	return rec, nil
+}
+
+// skippedSizes gives sections whose content was not decoded
+// (Options.SkipContent) their size as found.
+func skippedSizes(rec *Record, sizes []int) {
+	if sizes == nil {
+		return
+	}
+	k := 0
+	for i := range rec.Sections {
+		if k < len(sizes) && rec.Sections[i].Bytes == 0 {
+			rec.Sections[i].Bytes = sizes[k]
+			rec.Sections[i].Compression = ""
+			k++
+		}
+	}
+}
+
+func plainSection(id, ct string, body []byte) Section {
+	return Section{ID: id, ContentType: ct, TransferEncoding: "8bit", Compression: string(ibmsg.CompressionNone), Bytes: len(body), Body: string(body)}
+}
+
+// credentialsFromPath reads the REST listening connector's path:
+// /PSIGW/RESTListeningConnector/{node}/{operation.version}/...
+func credentialsFromPath(target string) ibmsg.Credentials {
+	var c ibmsg.Credentials
+	p, _, _ := strings.Cut(target, "?")
+	const rest = "/RESTListeningConnector/"
+	i := strings.Index(p, rest)
+	if i < 0 {
+		return c
+	}
+	seg := strings.Split(p[i+len(rest):], "/")
+	if len(seg) >= 2 {
+		c.To, c.OperationName = seg[0], seg[1]
+	}
+	return c
+}
+
+// timeOf is the record's time for filters: the log entry's, else the
+// message's own.
+func timeOf(r *Record) (time.Time, bool) {
+	return r.Time, !r.Time.IsZero()
+}

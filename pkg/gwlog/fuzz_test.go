@@ -1,0 +1,130 @@
+package gwlog
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/psib-dev/psib/pkg/ibmsg"
+)
+
+// fuzzSeeds are the fixtures of both packages: logs, captures, documents.
+func fuzzSeeds(f *testing.F) {
+	f.Helper()
+	for _, pattern := range []string{"../../testdata/gwlog/*", "../../testdata/gwlog/*/*", "../../testdata/ibmsg/*.mime", "../../testdata/ibmsg/*.xml"} {
+		files, _ := filepath.Glob(pattern)
+		for _, p := range files {
+			if strings.Contains(p, ".golden") {
+				continue
+			}
+			if data, err := os.ReadFile(p); err == nil && len(data) < 16<<10 {
+				// (Larger seeds make minimizing each new input slow.)
+				f.Add(data)
+			}
+		}
+	}
+	f.Add([]byte("<pre>Message-ID: x\nContent-Type: multipart/related; boundary=b\n\n--b\nContent-ID: IBInfo\n\n<IBInfo/>\n--b--\n</pre>"))
+	f.Add([]byte("POST /PSIGW/HttpListeningConnector HTTP/1.1\r\nContent-Length: 5\r\n\r\n<a/>\r\nHTTP/1.1 200 OK\r\n\r\n<IBResponse type=\"success\"/>"))
+	f.Add([]byte("&lt;IBResponse type=&quot;error&quot;&gt;&lt;![CDATA[<br>]]&gt;<br>&lt;/IBResponse&gt;"))
+}
+
+// FuzzScan feeds anything to the scanner: it must not panic, must hand
+// records on in input order with 1-based lines inside the input, and must
+// find the same messages whatever the number of workers and however the
+// input is split into reads.
+func FuzzScan(f *testing.F) {
+	fuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lines := bytes.Count(data, []byte("\n")) + 1
+		collect := func(workers int, r interface{ Read([]byte) (int, error) }) []string {
+			var got []string
+			last := 0
+			err := Decode(context.Background(), r, "f", Options{Workers: workers, MaxMessageBytes: 1 << 16}, func(rec *Record, err error) error {
+				line := 0
+				if rec != nil {
+					line = rec.Line
+					b, jerr := json.Marshal(rec)
+					if jerr != nil {
+						t.Fatalf("record does not marshal: %v", jerr)
+					}
+					got = append(got, string(b))
+				} else {
+					var ge *Error
+					if !errors.As(err, &ge) {
+						t.Fatalf("a problem without a place: %v", err)
+					}
+					line = ge.Line
+					got = append(got, "ERR "+err.Error())
+				}
+				if line < 1 || line > lines {
+					t.Fatalf("line %d outside the input (%d lines)", line, lines)
+				}
+				if line < last {
+					t.Fatalf("line %d after line %d: out of order", line, last)
+				}
+				last = line
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			return got
+		}
+		a := collect(1, bytes.NewReader(data))
+		b := collect(3, &oneByteReader{data: data})
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("workers/reads change the result:\n%q\n%q", a, b)
+		}
+	})
+}
+
+// oneByteReader returns at most 7 bytes per Read, so that chunk edges fall
+// everywhere.
+type oneByteReader struct{ data []byte }
+
+func (r *oneByteReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), 7)], r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+// FuzzFastIBInfo checks the fast IBInfo reader against ibmsg.ParseIBInfo:
+// whenever the fast path answers, the answer is the same.
+func FuzzFastIBInfo(f *testing.F) {
+	for _, p := range []string{"../../testdata/ibmsg/ibinfo-request-seed002.xml"} {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte(`<?xml version="1.0"?><IBInfo><Status><StatusCode>10</StatusCode><MsgSet>158</MsgSet> <MsgID>10721</MsgID><Parameters count="1"><Parm>404</Parm></Parameters> <DefaultTitle>Integration Gateway  Error</DefaultTitle></Status></IBInfo>`))
+	f.Add([]byte(`<IBInfo><MessageName><![CDATA[A&B]]></MessageName><From><Password><![CDATA[x]]></Password></From><ContentSections><ContentSection><ID>ContentSection0</ID><Headers><version><![CDATA[VERSION_1]]></version></Headers></ContentSection></ContentSections><Connector><ConnectorParameters><ConnectorParam><Name>URL</Name><Value>http://x?a=1&amp;b=2</Value></ConnectorParam></ConnectorParameters></Connector></IBInfo>`))
+	f.Add([]byte("<IBInfo>\r\n<MessageName>a\rb</MessageName><!-- c --><QStrArgs/></IBInfo>"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok := fastIBInfo(data)
+		if !ok {
+			return
+		}
+		slow, err := ibmsg.ParseIBInfo(data)
+		if err != nil {
+			t.Fatalf("fast path read a document ParseIBInfo refuses (%v):\n%s", err, data)
+		}
+		fj, _ := json.Marshal(fast)
+		sj, _ := json.Marshal(slow)
+		if !bytes.Equal(fj, sj) || fast.From != nil && slow.From != nil && fast.From.Password.Reveal() != slow.From.Password.Reveal() {
+			t.Fatalf("fast and slow differ for\n%s\nfast %s\nslow %s", data, fj, sj)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("fast and slow differ (deep) for\n%s\nfast %#v\nslow %#v", data, fast, slow)
+		}
+	})
+}

@@ -1,0 +1,515 @@
+package gwlog
+
+import (
+	"bytes"
+	"encoding/xml"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/psib-dev/psib/pkg/ibmsg"
+	"github.com/psib-dev/psib/pkg/secret"
+)
+
+// A gateway log holds an IBInfo for nearly every message, and encoding/xml
+// reads them at a few tens of MB/s: the largest cost of decoding a log
+// after inflating content. fastIBInfo reads the IBInfo documents
+// PeopleSoft writes (the elements ibmsg.IBInfo models, plain or CDATA
+// text, UTF-8) with a small hand-written reader, and gives up (ok false)
+// on anything else: a DOCTYPE, a namespace, an element psib does not
+// model, a declared encoding, or any doubt about well-formedness. The
+// caller then uses ibmsg.ParseIBInfo, which also reports the errors.
+// FuzzFastIBInfo checks that both agree whenever the fast path answers.
+
+type miniNode struct {
+	name string
+	text []byte
+	kids []*miniNode
+}
+
+// miniParse reads a document made of elements, attributes (ignored, but
+// no xmlns), text, CDATA, comments and an XML declaration.
+func miniParse(data []byte) (*miniNode, bool) {
+	if !utf8.Valid(data) {
+		return nil, false
+	}
+	p := &miniParser{b: data}
+	p.skipMisc(true)
+	if p.i >= len(p.b) || p.b[p.i] != '<' {
+		return nil, false
+	}
+	root, ok := p.element(0)
+	if !ok {
+		return nil, false
+	}
+	p.skipMisc(false)
+	if p.i != len(p.b) {
+		return nil, false
+	}
+	return root, true
+}
+
+type miniParser struct {
+	b []byte
+	i int
+}
+
+// skipMisc skips whitespace, comments and (with decl) an XML declaration
+// that declares no encoding other than UTF-8.
+func (p *miniParser) skipMisc(decl bool) {
+	for p.i < len(p.b) {
+		switch c := p.b[p.i]; {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			p.i++
+		case bytes.HasPrefix(p.b[p.i:], []byte("<!--")):
+			j := bytes.Index(p.b[p.i+4:], []byte("-->"))
+			if j < 0 || bytes.Contains(p.b[p.i+4:p.i+4+j], []byte("--")) {
+				return
+			}
+			p.i += 4 + j + 3
+		case decl && bytes.HasPrefix(p.b[p.i:], []byte("<?xml")) && p.i+5 < len(p.b) && (p.b[p.i+5] == ' ' || p.b[p.i+5] == '?'):
+			j := bytes.Index(p.b[p.i:], []byte("?>"))
+			if j < 0 {
+				return
+			}
+			d := strings.ToLower(string(p.b[p.i : p.i+j]))
+			if k := strings.Index(d, "encoding="); k >= 0 {
+				enc := strings.Trim(strings.Fields(d[k+9:] + " ")[0], `"'`)
+				if enc != "utf-8" && enc != "utf8" {
+					return
+				}
+			}
+			if !strings.Contains(d, "version=") {
+				return
+			}
+			p.i += j + 2
+			decl = false
+		default:
+			return
+		}
+	}
+}
+
+func isNameStart(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
+
+func (p *miniParser) name() (string, bool) {
+	s := p.i
+	if p.i >= len(p.b) || !isNameStart(p.b[p.i]) {
+		return "", false
+	}
+	for p.i < len(p.b) && (isAlnum(p.b[p.i]) || p.b[p.i] == '_' || p.b[p.i] == '-' || p.b[p.i] == '.') {
+		p.i++
+	}
+	return string(p.b[s:p.i]), true
+}
+
+// element reads <name attrs>content</name> or <name attrs/> at p.i.
+func (p *miniParser) element(depth int) (*miniNode, bool) {
+	if depth > 16 {
+		return nil, false
+	}
+	p.i++ // '<'
+	name, ok := p.name()
+	if !ok || p.i >= len(p.b) || p.b[p.i] == ':' {
+		return nil, false
+	}
+	n := &miniNode{name: name}
+	// Attributes: name="value", no xmlns, no '<' or '&' in values (kept
+	// simple; anything else goes to encoding/xml).
+	for {
+		sp := p.i
+		for p.i < len(p.b) && (p.b[p.i] == ' ' || p.b[p.i] == '\t' || p.b[p.i] == '\r' || p.b[p.i] == '\n') {
+			p.i++
+		}
+		if p.i >= len(p.b) {
+			return nil, false
+		}
+		if p.b[p.i] == '>' {
+			p.i++
+			break
+		}
+		if p.b[p.i] == '/' {
+			if p.i+1 < len(p.b) && p.b[p.i+1] == '>' {
+				p.i += 2
+				return n, true
+			}
+			return nil, false
+		}
+		if sp == p.i {
+			return nil, false
+		}
+		an, ok := p.name()
+		if !ok || an == "xmlns" || strings.HasPrefix(an, "xml") || p.i >= len(p.b) || p.b[p.i] != '=' {
+			return nil, false
+		}
+		p.i++
+		if p.i >= len(p.b) || (p.b[p.i] != '"' && p.b[p.i] != '\'') {
+			return nil, false
+		}
+		q := p.b[p.i]
+		j := bytes.IndexByte(p.b[p.i+1:], q)
+		if j < 0 || bytes.ContainsAny(p.b[p.i+1:p.i+1+j], "<&") {
+			return nil, false
+		}
+		p.i += 1 + j + 1
+	}
+	// Content.
+	for {
+		j := bytes.IndexAny(p.b[p.i:], "<&]\r")
+		if j < 0 {
+			return nil, false
+		}
+		if !checkChars(p.b[p.i : p.i+j]) {
+			return nil, false
+		}
+		n.text = append(n.text, p.b[p.i:p.i+j]...)
+		p.i += j
+		switch p.b[p.i] {
+		case '\r':
+			n.text = append(n.text, '\n')
+			p.i++
+			if p.i < len(p.b) && p.b[p.i] == '\n' {
+				p.i++
+			}
+			continue
+		case ']':
+			if bytes.HasPrefix(p.b[p.i:], []byte("]]>")) {
+				return nil, false
+			}
+			n.text = append(n.text, ']')
+			p.i++
+			continue
+		case '&':
+			k := bytes.IndexByte(p.b[p.i:min(len(p.b), p.i+12)], ';')
+			if k < 0 {
+				return nil, false
+			}
+			switch string(p.b[p.i+1 : p.i+k]) {
+			case "lt":
+				n.text = append(n.text, '<')
+			case "gt":
+				n.text = append(n.text, '>')
+			case "amp":
+				n.text = append(n.text, '&')
+			case "quot":
+				n.text = append(n.text, '"')
+			case "apos":
+				n.text = append(n.text, '\'')
+			default:
+				return nil, false
+			}
+			p.i += k + 1
+			continue
+		}
+		// '<'
+		rest := p.b[p.i:]
+		switch {
+		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+			k := bytes.Index(rest[9:], []byte("]]>"))
+			if k < 0 || !checkChars(rest[9:9+k]) {
+				return nil, false
+			}
+			cd := rest[9 : 9+k]
+			if bytes.IndexByte(cd, '\r') >= 0 {
+				cd = bytes.ReplaceAll(bytes.ReplaceAll(cd, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
+			}
+			n.text = append(n.text, cd...)
+			p.i += 9 + k + 3
+		case bytes.HasPrefix(rest, []byte("<!--")):
+			k := bytes.Index(rest[4:], []byte("-->"))
+			if k < 0 || bytes.Contains(rest[4:4+k], []byte("--")) {
+				return nil, false
+			}
+			p.i += 4 + k + 3
+		case bytes.HasPrefix(rest, []byte("</")):
+			p.i += 2
+			end, ok := p.name()
+			if !ok || end != name {
+				return nil, false
+			}
+			for p.i < len(p.b) && (p.b[p.i] == ' ' || p.b[p.i] == '\t' || p.b[p.i] == '\r' || p.b[p.i] == '\n') {
+				p.i++
+			}
+			if p.i >= len(p.b) || p.b[p.i] != '>' {
+				return nil, false
+			}
+			p.i++
+			return n, true
+		default:
+			kid, ok := p.element(depth + 1)
+			if !ok {
+				return nil, false
+			}
+			n.kids = append(n.kids, kid)
+		}
+	}
+}
+
+// checkChars refuses the control characters XML does not allow.
+func checkChars(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	// U+FFFE and U+FFFF are not XML characters either.
+	return !bytes.Contains(b, []byte("\xef\xbf\xbe")) && !bytes.Contains(b, []byte("\xef\xbf\xbf"))
+}
+
+// fastIBInfo maps a mini document onto ibmsg.IBInfo, or gives up.
+func fastIBInfo(data []byte) (*ibmsg.IBInfo, bool) {
+	root, ok := miniParse(data)
+	if !ok || root.name != "IBInfo" {
+		return nil, false
+	}
+	info := &ibmsg.IBInfo{XMLName: xml.Name{Local: "IBInfo"}}
+	m := &mapper{ok: true}
+	for _, k := range root.kids {
+		switch k.name {
+		case "Status":
+			info.Status = m.status(k)
+		case "MessageName":
+			info.MessageName = ibmsg.CData(m.leaf(k))
+		case "MessageType":
+			info.MessageType = ibmsg.Text(m.leaf(k))
+		case "TransactionID":
+			info.TransactionID = ibmsg.CData(m.leaf(k))
+		case "ExternalOperationName":
+			info.ExternalOperationName = ibmsg.CData(m.leaf(k))
+		case "OperationType":
+			info.OperationType = ibmsg.Text(m.leaf(k))
+		case "ExternalMessageID":
+			info.ExternalMessageID = ibmsg.CData(m.leaf(k))
+		case "From":
+			info.From = m.from(k)
+		case "To":
+			t := &ibmsg.To{}
+			for _, c := range k.kids {
+				switch c.name {
+				case "DestinationNode":
+					t.DestinationNode = ibmsg.CData(m.leaf(c))
+				case "FinalDestinationNode":
+					t.FinalDestinationNode = ibmsg.CData(m.leaf(c))
+				default:
+					m.ok = false
+				}
+			}
+			info.To = t
+		case "QStrArgs":
+			q := &ibmsg.QStrArgs{}
+			for _, c := range k.kids {
+				if c.name != "QStrArg" {
+					m.ok = false
+					continue
+				}
+				q.Args = append(q.Args, m.nameValue(c))
+			}
+			info.QStrArgs = q
+		case "Cookies":
+			info.Cookies = ibmsg.CData(m.leaf(k))
+		case "PathInfo":
+			info.PathInfo = ibmsg.CData(m.leaf(k))
+		case "ContentSections":
+			info.ContentSections = m.sections(k)
+		case "InternalInfo":
+			info.InternalInfo = m.internal(k)
+		case "Connector":
+			info.Connector = m.connector(k)
+		default:
+			m.ok = false
+		}
+		if !m.ok {
+			return nil, false
+		}
+	}
+	if s := info.Status; s != nil {
+		s.DefaultTitle = strings.Join(strings.Fields(s.DefaultTitle), " ")
+		s.DefaultMsg = strings.Join(strings.Fields(s.DefaultMsg), " ")
+	}
+	return info, m.ok
+}
+
+type mapper struct{ ok bool }
+
+// leaf is an element's trimmed text; an element with children is not a
+// leaf psib reads fast.
+func (m *mapper) leaf(n *miniNode) string {
+	if len(n.kids) > 0 {
+		m.ok = false
+	}
+	return strings.TrimSpace(string(n.text))
+}
+
+func (m *mapper) integer(n *miniNode) int {
+	s := m.leaf(n)
+	if s == "" {
+		return 0
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v != int64(int(v)) {
+		m.ok = false
+	}
+	return int(v)
+}
+
+func (m *mapper) status(n *miniNode) *ibmsg.Status {
+	s := &ibmsg.Status{}
+	for _, c := range n.kids {
+		switch c.name {
+		case "StatusCode":
+			s.StatusCode = m.integer(c)
+		case "MsgSet":
+			s.MsgSet = m.integer(c)
+		case "MsgID":
+			s.MsgID = m.integer(c)
+		case "DefaultMsg":
+			s.DefaultMsg = string(c.text)
+			if len(c.kids) > 0 {
+				m.ok = false
+			}
+		case "DefaultTitle":
+			s.DefaultTitle = string(c.text)
+			if len(c.kids) > 0 {
+				m.ok = false
+			}
+		case "Parameters":
+			for _, p := range c.kids {
+				s.Parameters = append(s.Parameters, m.leaf(p))
+			}
+			if s.Parameters == nil && len(c.kids) == 0 {
+				// encoding/xml leaves Params nil for an empty element.
+			}
+		default:
+			// Status has no Extra: encoding/xml ignores unknown elements.
+		}
+	}
+	return s
+}
+
+func (m *mapper) from(n *miniNode) *ibmsg.From {
+	f := &ibmsg.From{}
+	for _, c := range n.kids {
+		switch c.name {
+		case "RequestingNode":
+			f.RequestingNode = ibmsg.CData(m.leaf(c))
+		case "Password":
+			f.Password = ibmsg.NodePassword{Secret: secret.New(m.leaf(c))}
+		case "DN":
+			f.DN = ibmsg.CData(m.leaf(c))
+		case "OrigUser":
+			f.OrigUser = ibmsg.CData(m.leaf(c))
+		case "OrigNode":
+			f.OrigNode = ibmsg.CData(m.leaf(c))
+		case "OrigProcess":
+			f.OrigProcess = ibmsg.CData(m.leaf(c))
+		case "OrigTimeStamp":
+			f.OrigTimeStamp = ibmsg.Text(m.leaf(c))
+		default:
+			m.ok = false
+		}
+	}
+	return f
+}
+
+func (m *mapper) nameValue(n *miniNode) ibmsg.NameValue {
+	var nv ibmsg.NameValue
+	for _, c := range n.kids {
+		switch c.name {
+		case "Name":
+			nv.Name = ibmsg.CData(m.leaf(c))
+		case "Value":
+			nv.Value = ibmsg.CData(m.leaf(c))
+		default:
+			// NameValue has no Extra: ignored by encoding/xml too.
+		}
+	}
+	return nv
+}
+
+func (m *mapper) sections(n *miniNode) *ibmsg.ContentSections {
+	cs := &ibmsg.ContentSections{}
+	for _, c := range n.kids {
+		if c.name != "ContentSection" {
+			continue // ContentSections has no Extra
+		}
+		var s ibmsg.ContentSection
+		for _, e := range c.kids {
+			switch e.name {
+			case "ID":
+				s.ID = ibmsg.Text(m.leaf(e))
+			case "NonRepudiation":
+				s.NonRepudiation = ibmsg.Text(m.leaf(e))
+			case "Headers":
+				for _, h := range e.kids {
+					s.Headers = append(s.Headers, ibmsg.NameValue{Name: ibmsg.CData(h.name), Value: ibmsg.CData(m.leaf(h))})
+				}
+			default:
+				m.ok = false
+			}
+		}
+		cs.Sections = append(cs.Sections, s)
+	}
+	return cs
+}
+
+func (m *mapper) internal(n *miniNode) *ibmsg.InternalInfo {
+	ii := &ibmsg.InternalInfo{}
+	for _, c := range n.kids {
+		if c.name != "AppMsg" {
+			m.ok = false
+			continue
+		}
+		a := &ibmsg.AppMsg{}
+		for _, e := range c.kids {
+			switch e.name {
+			case "PublishingNode":
+				a.PublishingNode = ibmsg.CData(m.leaf(e))
+			case "Channel":
+				a.Channel = ibmsg.CData(m.leaf(e))
+			case "SubChannel":
+				a.SubChannel = ibmsg.CData(m.leaf(e))
+			case "DefaultDataVersion":
+				a.DefaultDataVersion = ibmsg.Text(m.leaf(e))
+			case "VisitedNodes":
+				a.VisitedNodes = ibmsg.CData(m.leaf(e))
+			case "PublicationID":
+				a.PublicationID = ibmsg.Text(m.leaf(e))
+			default:
+				m.ok = false
+			}
+		}
+		ii.AppMsg = a
+	}
+	return ii
+}
+
+func (m *mapper) connector(n *miniNode) *ibmsg.Connector {
+	c := &ibmsg.Connector{}
+	for _, e := range n.kids {
+		switch e.name {
+		case "ConnectorName":
+			c.ConnectorName = ibmsg.CData(m.leaf(e))
+		case "ConnectorClassName":
+			c.ConnectorClassName = ibmsg.CData(m.leaf(e))
+		case "RemoteFrameworkURL":
+			c.RemoteFrameworkURL = ibmsg.CData(m.leaf(e))
+		case "ConnectorParameters":
+			for _, p := range e.kids {
+				if p.name != "ConnectorParam" {
+					continue
+				}
+				c.ConnectorParameters = append(c.ConnectorParameters, m.nameValue(p))
+			}
+		case "ConnectorHeaders":
+			for _, p := range e.kids {
+				if p.name != "Header" {
+					continue
+				}
+				c.ConnectorHeaders = append(c.ConnectorHeaders, m.nameValue(p))
+			}
+		default:
+			m.ok = false
+		}
+	}
+	return c
+}

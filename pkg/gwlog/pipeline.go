@@ -1,0 +1,305 @@
+package gwlog
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/psib-dev/psib/pkg/ibmsg"
+)
+
+// Default limits of Decode.
+const (
+	// DefaultMaxMessageBytes caps the text of one message (and one line)
+	// as found in the input.
+	DefaultMaxMessageBytes = 16 << 20
+	// DefaultMaxSectionBytes caps a decoded (decompressed) section. It is
+	// lower than ibmsg's default so that a decompression bomb in a log
+	// costs little memory.
+	DefaultMaxSectionBytes = 64 << 20
+)
+
+// Options configures Decode. The zero value is ready to use.
+type Options struct {
+	// Limits caps what ibmsg accepts per message; MaxSectionBytes 0 means
+	// DefaultMaxSectionBytes.
+	Limits ibmsg.Limits
+	// MaxMessageBytes caps one message's text and one line; 0 means
+	// DefaultMaxMessageBytes.
+	MaxMessageBytes int
+	// Workers decode messages in parallel; 0 means GOMAXPROCS. Records
+	// are handed on in input order whatever the number.
+	Workers int
+	// Location is the time zone of log times written without one (the
+	// gateway's); nil means time.Local.
+	Location *time.Location
+	// SkipContent leaves the content sections of MIME messages undecoded
+	// (no base64, no inflating): records then carry everything but the
+	// sections' bodies, for output that shows one line per message.
+	// Section.Bytes is then the size as found and Compression is "".
+	SkipContent bool
+}
+
+func (o Options) maxMessage() int {
+	if o.MaxMessageBytes > 0 {
+		return o.MaxMessageBytes
+	}
+	return DefaultMaxMessageBytes
+}
+
+func (o *Options) location() *time.Location {
+	if o.Location != nil {
+		return o.Location
+	}
+	return time.Local
+}
+
+func (o Options) limits() ibmsg.Limits {
+	l := o.Limits
+	if l.MaxSectionBytes <= 0 {
+		l.MaxSectionBytes = DefaultMaxSectionBytes
+	}
+	return l
+}
+
+// Handler receives what Decode finds, in input order: a record (err nil),
+// a record part of which could not be decoded (both set), or an input
+// problem with no record (rec nil; err is an *Error naming file:line).
+// A non-nil return stops Decode, which returns it.
+type Handler func(rec *Record, err error) error
+
+// Decode reads a gateway log, a capture or an IB document from r and hands
+// every IB message it finds to fn, in the order of the input. name is the
+// file name records and errors carry. It reads r as a stream: memory is
+// bounded by the limits times the number of workers, whatever r's size.
+//
+// It returns the first read error (an input problem, not decoded data,
+// such as a corrupt gzip stream), ctx's error, or fn's.
+func Decode(ctx context.Context, r io.Reader, name string, o Options, fn Handler) error {
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	maxMsg := o.maxMessage()
+	p := &pairer{}
+	deliver := func(rec *Record, err error) error {
+		if rec != nil {
+			p.pair(rec)
+		}
+		return fn(rec, err)
+	}
+	if workers == 1 {
+		s := &scanner{file: name, max: maxMsg, loc: o.location(), emit: func(m *rawMessage) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rec, err := decodeRaw(m, &o)
+			if rec == nil && err == nil {
+				return nil
+			}
+			return deliver(rec, err)
+		}}
+		return s.run(newLineReader(r, maxMsg))
+	}
+	return decodeParallel(ctx, r, name, workers, &o, deliver)
+}
+
+// job is one message on its way through the workers.
+type job struct {
+	raw  *rawMessage
+	rec  *Record
+	err  error
+	size int64
+	done chan struct{}
+}
+
+// decodeParallel scans on one goroutine, decodes on workers and hands the
+// results on in order from the calling goroutine. The text in flight is
+// bounded by a byte budget, so that big messages cannot pile up.
+func decodeParallel(ctx context.Context, r io.Reader, name string, workers int, o *Options, deliver func(*Record, error) error) error {
+	maxMsg := o.maxMessage()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	budget := newBudget(int64(2 * maxMsg))
+	jobs := make(chan *job, workers*4)
+	order := make(chan *job, workers*8)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				j.rec, j.err = decodeRaw(j.raw, o)
+				j.raw = nil
+				close(j.done)
+			}
+		}()
+	}
+	scanErr := make(chan error, 1)
+	go func() {
+		s := &scanner{file: name, max: maxMsg, loc: o.location(), emit: func(m *rawMessage) error {
+			j := &job{raw: m, size: int64(len(m.text)), done: make(chan struct{})}
+			if err := budget.acquire(ctx, j.size); err != nil {
+				return err
+			}
+			select {
+			case order <- j:
+			case <-ctx.Done():
+				budget.release(j.size)
+				return ctx.Err()
+			}
+			jobs <- j
+			return nil
+		}}
+		err := s.run(newLineReader(r, maxMsg))
+		close(jobs)
+		close(order)
+		scanErr <- err
+	}()
+	var fnErr error
+	for j := range order {
+		<-j.done
+		budget.release(j.size)
+		if fnErr != nil || (j.rec == nil && j.err == nil) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			fnErr = err
+			cancel()
+			continue
+		}
+		if err := deliver(j.rec, j.err); err != nil {
+			fnErr = err
+			cancel()
+		}
+	}
+	wg.Wait()
+	err := <-scanErr
+	if fnErr != nil {
+		return fnErr
+	}
+	return err
+}
+
+// budget is a byte-weighted semaphore. A request larger than the whole
+// budget waits until nothing else is in flight.
+type budget struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	max   int64
+	inUse int64
+}
+
+func newBudget(max int64) *budget {
+	b := &budget{max: max}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+func (b *budget) acquire(ctx context.Context, n int64) error {
+	stop := context.AfterFunc(ctx, func() {
+		b.mu.Lock()
+		b.cond.Broadcast()
+		b.mu.Unlock()
+	})
+	defer stop()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.inUse > 0 && b.inUse+n > b.max {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b.cond.Wait()
+	}
+	b.inUse += n
+	return nil
+}
+
+func (b *budget) release(n int64) {
+	b.mu.Lock()
+	b.inUse -= n
+	b.cond.Broadcast()
+	b.mu.Unlock()
+}
+
+// pairer gives a response that does not name its operation the operation
+// and nodes of the request it answers: the request with the same
+// transaction id, else the latest unanswered request of the same format
+// from the same connector. It remembers the last 64 requests only.
+type pairer struct {
+	recent [64]pairReq
+	n      int
+}
+
+type pairReq struct {
+	format, connector, txid, op, from, to string
+	answered                              bool
+}
+
+func (p *pairer) pair(r *Record) {
+	if r.LogTime == "" {
+		// Not from a log: the records of a document are not exchanges.
+		return
+	}
+	if r.Kind == "request" {
+		if r.Operation == "" {
+			return
+		}
+		p.recent[p.n%len(p.recent)] = pairReq{format: r.Format, connector: r.Connector, txid: r.TransactionID, op: r.Operation, from: r.From, to: r.To}
+		p.n++
+		return
+	}
+	if r.Operation != "" {
+		return
+	}
+	found := -1
+	for k := 0; k < min(p.n, len(p.recent)); k++ {
+		q := &p.recent[(p.n-1-k)%len(p.recent)]
+		if r.TransactionID != "" && q.txid == r.TransactionID {
+			found = (p.n - 1 - k) % len(p.recent)
+			break
+		}
+	}
+	if found < 0 {
+		for k := 0; k < min(p.n, len(p.recent)); k++ {
+			i := (p.n - 1 - k) % len(p.recent)
+			if q := &p.recent[i]; !q.answered && q.format == r.Format && q.connector == r.Connector {
+				found = i
+				break
+			}
+		}
+	}
+	if found < 0 {
+		return
+	}
+	q := &p.recent[found]
+	q.answered = true
+	r.Operation, r.Paired = q.op, true
+	if r.From == "" && r.To == "" {
+		r.From, r.To = q.from, q.to
+	}
+}
+
+// NewReader returns r, or a reader of its decompressed content when r is
+// gzip data (detected by its first bytes, whatever the file is called):
+// rotated logs are often msgLog.html.1.gz.
+func NewReader(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(r, chunkSize)
+	magic, err := br.Peek(2)
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		return zr, nil
+	}
+	return br, nil
+}

@@ -1,0 +1,49 @@
+// Package journal is psib publish's record of every message it sends: an
+// embedded SQLite database (pure Go, modernc.org/sqlite) with one row per
+// message and one row per run.
+//
+// A message row carries the operation, the target gateway, the content
+// hash, the ExternalMessageID, the state ([StatePending], [StateInFlight],
+// [StateAccepted], [StateRejected], [StateFailed], [StateUnknown]), the
+// transaction id, the number of attempts, timestamps and the last error.
+// Rows are keyed by a message key that the caller derives from operation,
+// target and content, so that a re-run of the same batch finds them.
+//
+// # Journal before send
+//
+// [Journal.Claim] writes a row as in-flight and returns only once the
+// write is committed; the caller sends the request after that. A crash or
+// kill -9 at any point therefore leaves either no row (nothing was sent)
+// or an in-flight row (the message may have been sent). Outcomes are
+// written with [Journal.Record], which queues the write; [Journal.Flush]
+// and [Journal.Close] wait for every queued write.
+//
+// Writes from concurrent callers are committed together (group commit):
+// one writer goroutine takes every write that is waiting, runs them in one
+// transaction and then wakes each caller. With many senders this costs one
+// commit for many messages.
+//
+// # Durability
+//
+// The database runs in WAL mode with synchronous=NORMAL: a committed write
+// survives the process being killed (kill -9, a panic, an OOM kill), since
+// it is in the operating system's hands. After a power loss or kernel crash
+// the last transactions may be lost, never the database's consistency.
+// psib publish is safe even then, because a message's ExternalMessageID is
+// derived from its content: a message whose row was lost is sent again
+// with the same id, and the gateway suppresses the duplicate.
+//
+// # Corruption
+//
+// A file that is not a psib journal (another SQLite database, an empty
+// file, garbage) or whose pages are damaged gives a *[CorruptError]. psib
+// never recreates or repairs a journal by itself: the user moves the file
+// away.
+//
+// # Limits
+//
+// Payloads are not stored, only their SHA-256 and size. Secrets (node
+// passwords) never reach the journal: callers store the gateway URL
+// without user information. Two processes may share a journal (SQLite
+// locks it); their writes are serialized.
+package journal

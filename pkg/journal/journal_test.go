@@ -1,0 +1,405 @@
+package journal
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func openNew(t *testing.T) (*Journal, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "state", "psib", "journal.db")
+	j, err := Open(path, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return j, path
+}
+
+func entry(key string) *Entry {
+	return &Entry{Key: key, RunID: 1, Operation: "CHG_ASYNC_UTEST.v1", Target: "http://127.0.0.1:1/PSIGW PTEST->HRMS",
+		Input: key + ".xml", ContentSHA256: "aa", Bytes: 10, ExternalMessageID: "psib-" + key, State: StateInFlight, Attempts: 1}
+}
+
+func TestCreateWriteReopen(t *testing.T) {
+	j, path := openNew(t)
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("journal file: %v %v (want mode 0600)", fi, err)
+	}
+	if fi, err := os.Stat(filepath.Dir(path)); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("journal directory mode: %v %v (want 0700)", fi, err)
+	}
+	run := &Run{Operation: "CHG_ASYNC_UTEST.v1", Target: "t", Command: "publish CHG_ASYNC_UTEST.v1 a.xml"}
+	if err := j.StartRun(run); err != nil || run.ID != 1 {
+		t.Fatalf("StartRun: id %d, %v", run.ID, err)
+	}
+	e := entry("a")
+	prior, written, err := j.Claim(e, nil)
+	if err != nil || prior != nil || !written || e.ID == 0 {
+		t.Fatalf("Claim: prior %v written %v id %d err %v", prior, written, e.ID, err)
+	}
+	e.State, e.TransactionID, e.AcceptedAt = StateAccepted, "txn-1", time.Now()
+	if err := j.Record(*e); err != nil {
+		t.Fatal(err)
+	}
+	run.State, run.Counts = RunFinished, Counts{Total: 1, Accepted: 1}
+	if err := j.EndRun(run); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	j2, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j2.Close()
+	ctx := context.Background()
+	for _, ref := range []string{fmt.Sprint(e.ID), "psib-a", "txn-1", e.Key} {
+		got, err := j2.Find(ctx, ref)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("Find(%q): %v %v", ref, got, err)
+		}
+		g := got[0]
+		if g.State != StateAccepted || g.TransactionID != "txn-1" || g.Attempts != 1 || g.AcceptedAt.IsZero() || g.CreatedAt.IsZero() || g.Input != "a.xml" {
+			t.Errorf("Find(%q) = %+v", ref, g)
+		}
+	}
+	if _, err := j2.Find(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Find(nope) = %v, want ErrNotFound", err)
+	}
+	runs, err := j2.Runs(ctx, 0)
+	if err != nil || len(runs) != 1 || runs[0].State != RunFinished || runs[0].Counts.Accepted != 1 || runs[0].FinishedAt.IsZero() {
+		t.Fatalf("Runs: %+v %v", runs, err)
+	}
+	if r, err := j2.GetRun(ctx, 1); err != nil || r.Command != run.Command {
+		t.Errorf("GetRun: %+v %v", r, err)
+	}
+	if _, err := j2.GetRun(ctx, 9); !errors.Is(err, ErrNotFound) {
+		t.Errorf("GetRun(9) = %v", err)
+	}
+	counts, err := j2.StateCounts(ctx)
+	if err != nil || counts[StateAccepted] != 1 {
+		t.Errorf("StateCounts: %v %v", counts, err)
+	}
+}
+
+func TestClaimDecide(t *testing.T) {
+	j, _ := openNew(t)
+	e := entry("k")
+	if _, _, err := j.Claim(e, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.State = StateUnknown
+	e.Attempts = 2
+	if err := j.Update(*e); err != nil {
+		t.Fatal(err)
+	}
+
+	// The same key again: decide sees the row (after a first call with nil,
+	// the new-message guess), and can refuse.
+	var seen []*Entry
+	again := entry("k")
+	prior, written, err := j.Claim(again, func(p, en *Entry) bool {
+		seen = append(seen, p)
+		return p == nil
+	})
+	if err != nil || written || prior == nil || prior.State != StateUnknown || prior.Attempts != 2 {
+		t.Fatalf("Claim refused: prior %+v written %v err %v", prior, written, err)
+	}
+	if len(seen) != 2 || seen[0] != nil || seen[1] == nil {
+		t.Errorf("decide calls: %v", seen)
+	}
+	// Accept: the row is replaced, id and creation time kept.
+	again = entry("k")
+	again.RunID = 2
+	_, written, err = j.Claim(again, func(p, en *Entry) bool {
+		if p != nil {
+			en.Attempts = p.Attempts + 1
+		}
+		return true
+	})
+	if err != nil || !written || again.ID != e.ID || again.CreatedAt.IsZero() {
+		t.Fatalf("Claim replace: written %v id %d/%d err %v", written, again.ID, e.ID, err)
+	}
+	got, _ := j.Find(context.Background(), e.Key)
+	if got[0].Attempts != 3 || got[0].RunID != 2 || got[0].State != StateInFlight {
+		t.Errorf("row after replace: %+v", got[0])
+	}
+	// A decide that refuses a new message writes nothing.
+	_, written, err = j.Claim(entry("new"), func(p, en *Entry) bool { return false })
+	if err != nil || written {
+		t.Errorf("refused new: written %v err %v", written, err)
+	}
+	if _, err := j.Find(context.Background(), "psib-new"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("refused new message was written: %v", err)
+	}
+	if _, _, err := j.Claim(&Entry{Key: "x", State: "bogus"}, nil); err == nil {
+		t.Error("a bad state was accepted")
+	}
+}
+
+// TestGroupCommit: concurrent claims and records all land, committed in
+// fewer transactions than writes.
+func TestGroupCommit(t *testing.T) {
+	j, _ := openNew(t)
+	const n, workers = 400, 16
+	var wg sync.WaitGroup
+	ch := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range ch {
+				e := entry(fmt.Sprintf("m%04d", i))
+				if _, _, err := j.Claim(e, nil); err != nil {
+					t.Error(err)
+					return
+				}
+				e.State, e.TransactionID = StateAccepted, fmt.Sprintf("txn-%d", i)
+				if err := j.Record(*e); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		ch <- i
+	}
+	close(ch)
+	wg.Wait()
+	if err := j.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := j.StateCounts(context.Background())
+	if err != nil || counts[StateAccepted] != n || len(counts) != 1 {
+		t.Fatalf("counts %v %v", counts, err)
+	}
+	// ClaimAll commits a batch together.
+	var es []*Entry
+	for i := 0; i < 50; i++ {
+		es = append(es, entry(fmt.Sprintf("b%02d", i)))
+	}
+	es = append(es, entry("m0001")) // already there
+	priors, written, err := j.ClaimAll(es, func(p, en *Entry) bool { return p == nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range es {
+		wantNew := i < 50
+		if written[i] != wantNew || (priors[i] == nil) != wantNew {
+			t.Errorf("ClaimAll[%d]: written %v prior %v", i, written[i], priors[i])
+		}
+	}
+}
+
+func TestListFilters(t *testing.T) {
+	j, _ := openNew(t)
+	for i, st := range []State{StateAccepted, StateUnknown, StateAccepted, StateFailed} {
+		e := entry(fmt.Sprintf("l%d", i))
+		e.RunID = int64(1 + i%2)
+		if _, _, err := j.Claim(e, nil); err != nil {
+			t.Fatal(err)
+		}
+		e.State = st
+		if err := j.Update(*e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	keys := func(f Filter) string {
+		var out []string
+		if err := j.List(ctx, f, func(e *Entry) error { out = append(out, e.Input); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(out, ",")
+	}
+	for _, tt := range []struct {
+		f    Filter
+		want string
+	}{
+		{Filter{}, "l0.xml,l1.xml,l2.xml,l3.xml"},
+		{Filter{State: StateAccepted}, "l0.xml,l2.xml"},
+		{Filter{RunID: 2}, "l1.xml,l3.xml"},
+		{Filter{Limit: 2}, "l2.xml,l3.xml"},
+		{Filter{Operation: "OTHER"}, ""},
+	} {
+		if got := keys(tt.f); got != tt.want {
+			t.Errorf("List(%+v) = %q, want %q", tt.f, got, tt.want)
+		}
+	}
+}
+
+func TestMissingJournal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "none.db")
+	_, err := Open(path, Options{})
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("Open missing = %v", err)
+	}
+	if _, statErr := os.Stat(path); !errors.Is(statErr, fs.ErrNotExist) {
+		t.Error("a journal was created without Options.Create")
+	}
+	if _, err := Open(t.TempDir(), Options{}); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("Open(dir) = %v", err)
+	}
+}
+
+// TestCorruptNeverRecreated: whatever is wrong with the file, Open says so
+// clearly and leaves it byte for byte as it was.
+func TestCorruptNeverRecreated(t *testing.T) {
+	good := func(t *testing.T) []byte {
+		j, path := openNew(t)
+		for i := 0; i < 300; i++ {
+			e := entry(fmt.Sprintf("c%03d", i))
+			e.LastError = strings.Repeat("x", 200)
+			if _, _, err := j.Claim(e, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := j.Close(); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	otherSQLite := func(t *testing.T) []byte {
+		path := filepath.Join(t.TempDir(), "other.db")
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec("CREATE TABLE t (x); INSERT INTO t VALUES (1)"); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		b, _ := os.ReadFile(path)
+		return b
+	}
+	for _, tt := range []struct {
+		name string
+		data func(t *testing.T) []byte
+		want string
+	}{
+		{"empty file", func(*testing.T) []byte { return nil }, "the file is empty"},
+		{"text", func(*testing.T) []byte { return []byte("this is not a database\n") }, "not a SQLite database"},
+		{"other SQLite database", otherSQLite, "not a psib journal"},
+		{"header only", func(t *testing.T) []byte { return good(t)[:100] }, "unusable"},
+		{"damaged pages", func(t *testing.T) []byte {
+			b := good(t)
+			for i := 4096 + 8; i < len(b); i += 97 {
+				b[i] ^= 0x5a
+			}
+			return b
+		}, "unusable"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "journal.db")
+			data := tt.data(t)
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			j, err := Open(path, Options{Create: true})
+			if err == nil {
+				j.Close()
+				t.Fatal("Open accepted a corrupt journal")
+			}
+			var ce *CorruptError
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %T %v, want *CorruptError", err, err)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tt.want) || !strings.Contains(msg, "never repairs or recreates") || !strings.Contains(msg, "mv "+path) {
+				t.Errorf("message %q lacks %q and what to do", msg, tt.want)
+			}
+			after, _ := os.ReadFile(path)
+			if !bytes.Equal(after, data) {
+				t.Error("the corrupt file was changed")
+			}
+			if _, err := os.Stat(path + "-wal"); err == nil {
+				t.Error("a -wal file was created next to the corrupt journal")
+			}
+		})
+	}
+}
+
+func TestDefaultPath(t *testing.T) {
+	env := func(m map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+	}
+	for _, tt := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"XDG_STATE_HOME": "/st", "HOME": "/h"}, "/st/psib/journal.db"},
+		{map[string]string{"XDG_STATE_HOME": "rel", "HOME": "/h"}, "/h/.local/state/psib/journal.db"},
+		{map[string]string{"HOME": "/h"}, "/h/.local/state/psib/journal.db"},
+		{map[string]string{}, ""},
+	} {
+		got, err := DefaultPath(env(tt.env))
+		if filepath.ToSlash(got) != tt.want || (tt.want == "") != (err != nil) {
+			t.Errorf("DefaultPath(%v) = %q, %v; want %q", tt.env, got, err, tt.want)
+		}
+	}
+}
+
+func TestEntryJSON(t *testing.T) {
+	e := entry("j")
+	e.ID, e.LastError = 7, "reset <after> & more"
+	e.CreatedAt = time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
+	b, err := e.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"id":7`, `"state":"in-flight"`, `"created_at":"2026-03-01T09:30:00Z"`, `"accepted_at":null`, `"last_error":"reset <after> & more"`} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("JSON %s lacks %s", b, want)
+		}
+	}
+}
+
+// BenchmarkClaimRecord is the journal's cost per message: a claim (in
+// batches of 64, as psib publish claims ahead of its senders) and an
+// outcome record.
+//
+//	go test ./pkg/journal -run '^$' -bench ClaimRecord
+func BenchmarkClaimRecord(b *testing.B) {
+	j, err := Open(filepath.Join(b.TempDir(), "j.db"), Options{Create: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += 64 {
+		var es []*Entry
+		for k := i; k < i+64 && k < b.N; k++ {
+			es = append(es, entry(fmt.Sprintf("bench-%09d", k)))
+		}
+		if _, _, err := j.ClaimAll(es, nil); err != nil {
+			b.Fatal(err)
+		}
+		for _, e := range es {
+			e.State = StateAccepted
+			if err := j.Record(*e); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := j.Flush(); err != nil {
+		b.Fatal(err)
+	}
+}

@@ -1,0 +1,406 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// maxBatch bounds how many writes one transaction commits.
+const maxBatch = 512
+
+// linger is how long the writer waits for more writes when it holds only
+// queued outcomes (nobody waiting for them).
+const linger = 2 * time.Millisecond
+
+const entryColumns = `id, key, run_id, operation, target, input, content_sha256, bytes, external_message_id, state,
+	transaction_id, attempts, http_status, duplicate, last_error, created_at, updated_at, sent_at, accepted_at`
+
+// stmts are the writer's prepared statements.
+type stmts struct {
+	byKey, insert, update, outcome *sql.Stmt
+	runInsert, runUpdate           *sql.Stmt
+}
+
+func (s *stmts) close() {
+	for _, st := range []*sql.Stmt{s.byKey, s.insert, s.update, s.outcome, s.runInsert, s.runUpdate} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+type opKind int
+
+const (
+	opClaim opKind = iota
+	opRecord
+	opRunStart
+	opRunEnd
+	opBarrier
+)
+
+// op is one write waiting for the writer.
+type op struct {
+	kind   opKind
+	e      *Entry
+	decide func(prior, e *Entry) bool
+	run    *Run
+
+	prior   *Entry
+	written bool
+	done    chan error // nil: nobody waits (Record)
+}
+
+// start opens the writer's connection and goroutine on the first write.
+func (j *Journal) start() error {
+	var err error
+	j.startOnce.Do(func() {
+		ctx := context.Background()
+		var conn *sql.Conn
+		conn, err = j.db.Conn(ctx)
+		if err != nil {
+			err = j.wrap("open", err)
+			return
+		}
+		var mode string
+		if err = conn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+			conn.Close()
+			err = j.wrap("open", err)
+			return
+		}
+		prep := func(q string) *sql.Stmt {
+			if err != nil {
+				return nil
+			}
+			var st *sql.Stmt
+			st, err = conn.PrepareContext(ctx, q)
+			return st
+		}
+		j.stmts = stmts{
+			byKey: prep("SELECT " + entryColumns + " FROM messages WHERE key = ?"),
+			insert: prep(`INSERT INTO messages (key, run_id, operation, target, input, content_sha256, bytes, external_message_id, state,
+				transaction_id, attempts, http_status, duplicate, last_error, created_at, updated_at, sent_at, accepted_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`),
+			update: prep(`UPDATE messages SET run_id = ?, operation = ?, target = ?, input = ?, content_sha256 = ?, bytes = ?,
+				external_message_id = ?, state = ?, transaction_id = ?, attempts = ?, http_status = ?, duplicate = ?, last_error = ?,
+				updated_at = ?, sent_at = ?, accepted_at = ? WHERE id = ?`),
+			outcome: prep(`UPDATE messages SET state = ?, transaction_id = ?, attempts = ?, http_status = ?, duplicate = ?, last_error = ?,
+				updated_at = ?, accepted_at = ? WHERE id = ?`),
+			runInsert: prep("INSERT INTO runs (started_at, operation, target, command, state) VALUES (?, ?, ?, ?, ?)"),
+			runUpdate: prep(`UPDATE runs SET finished_at = ?, state = ?, total = ?, accepted = ?, rejected = ?, failed = ?, unknown = ?,
+				skipped = ?, not_sent = ? WHERE id = ?`),
+		}
+		if err != nil {
+			j.stmts.close()
+			conn.Close()
+			err = j.wrap("open", err)
+			return
+		}
+		j.conn = conn
+		j.ops = make(chan *op, maxBatch)
+		j.writerEnd = make(chan struct{})
+		go j.writer()
+	})
+	if err == nil && j.conn == nil {
+		err = &Error{Path: j.path, Op: "write", Err: errors.New("the journal could not be opened for writing")}
+	}
+	return err
+}
+
+// submit queues o for the writer and, when o.done is set, waits for its
+// commit.
+func (j *Journal) submit(o *op) error {
+	if err := j.start(); err != nil {
+		return err
+	}
+	j.mu.RLock()
+	if j.closed {
+		j.mu.RUnlock()
+		return &Error{Path: j.path, Op: "write", Err: errors.New("journal closed")}
+	}
+	j.ops <- o
+	j.mu.RUnlock()
+	if o.done == nil {
+		return nil
+	}
+	return <-o.done
+}
+
+// writer commits queued writes: it takes all that are waiting (up to
+// maxBatch), runs them in one transaction, then answers their callers.
+func (j *Journal) writer() {
+	defer close(j.writerEnd)
+	batch := make([]*op, 0, maxBatch)
+	var timer *time.Timer
+	for first := range j.ops {
+		batch = append(batch[:0], first)
+		waited := first.done != nil // someone waits: commit without lingering
+		lingering := false
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case o, ok := <-j.ops:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, o)
+				waited = waited || o.done != nil
+				continue
+			default:
+			}
+			if waited {
+				break
+			}
+			// Only queued outcomes so far: linger a little, so that many
+			// are committed at once (a transaction costs far more than a
+			// row).
+			if !lingering {
+				lingering = true
+				if timer == nil {
+					timer = time.NewTimer(linger)
+				} else {
+					timer.Reset(linger)
+				}
+			}
+			select {
+			case o, ok := <-j.ops:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, o)
+				waited = o.done != nil
+			case <-timer.C:
+				lingering = false
+				break drain
+			}
+		}
+		if lingering {
+			timer.Stop()
+		}
+		err := j.apply(batch)
+		for _, o := range batch {
+			if o.done != nil {
+				o.done <- err
+			} else if err != nil {
+				j.setAsyncErr(err)
+			}
+		}
+	}
+}
+
+func (j *Journal) setAsyncErr(err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.asyncErr == nil {
+		j.asyncErr = err
+	}
+}
+
+func (j *Journal) asyncError() error {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	return j.asyncErr
+}
+
+// apply runs a batch in one transaction; any failure rolls all of it back.
+func (j *Journal) apply(batch []*op) error {
+	ctx := context.Background()
+	if _, err := j.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return j.wrap("write", err)
+	}
+	for _, o := range batch {
+		if err := j.applyOne(ctx, o); err != nil {
+			_, _ = j.conn.ExecContext(ctx, "ROLLBACK")
+			for _, o := range batch {
+				if o.kind == opClaim && o.written && o.prior == nil {
+					o.e.ID = 0
+				}
+				o.written = false
+			}
+			return j.wrap("write", err)
+		}
+	}
+	if _, err := j.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		_, _ = j.conn.ExecContext(ctx, "ROLLBACK")
+		return j.wrap("commit", err)
+	}
+	return nil
+}
+
+func (j *Journal) applyOne(ctx context.Context, o *op) error {
+	now := j.now()
+	switch o.kind {
+	case opBarrier:
+		return nil
+	case opClaim:
+		// Most claims are of new messages: try the insert first, and read
+		// the row only when one is there already.
+		if o.decide == nil || o.decide(nil, o.e) {
+			o.e.CreatedAt, o.e.UpdatedAt = now, now
+			res, err := j.stmts.insert.ExecContext(ctx, o.e.Key, o.e.RunID, o.e.Operation, o.e.Target, o.e.Input, o.e.ContentSHA256,
+				o.e.Bytes, o.e.ExternalMessageID, string(o.e.State), o.e.TransactionID, o.e.Attempts, o.e.HTTPStatus, o.e.Duplicate,
+				o.e.LastError, formatTime(now), formatTime(now), formatTime(o.e.SentAt), formatTime(o.e.AcceptedAt))
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 {
+				if o.e.ID, err = res.LastInsertId(); err != nil {
+					return err
+				}
+				o.written = true
+				return nil
+			}
+		}
+		prior, err := scanEntry(j.stmts.byKey.QueryRowContext(ctx, o.e.Key))
+		if errors.Is(err, sql.ErrNoRows) {
+			// Not there, yet decide refused a new row.
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		o.prior = prior
+		if o.decide != nil && !o.decide(prior, o.e) {
+			return nil
+		}
+		o.e.ID, o.e.CreatedAt, o.e.UpdatedAt = prior.ID, prior.CreatedAt, now
+		_, err = j.stmts.update.ExecContext(ctx, o.e.RunID, o.e.Operation, o.e.Target, o.e.Input, o.e.ContentSHA256, o.e.Bytes,
+			o.e.ExternalMessageID, string(o.e.State), o.e.TransactionID, o.e.Attempts, o.e.HTTPStatus, o.e.Duplicate, o.e.LastError,
+			formatTime(now), formatTime(o.e.SentAt), formatTime(o.e.AcceptedAt), o.e.ID)
+		if err != nil {
+			return err
+		}
+		o.written = true
+	case opRecord:
+		if o.e.ID == 0 {
+			return errors.New("journal: update of a message without an id")
+		}
+		o.e.UpdatedAt = now
+		_, err := j.stmts.outcome.ExecContext(ctx, string(o.e.State), o.e.TransactionID, o.e.Attempts, o.e.HTTPStatus, o.e.Duplicate,
+			o.e.LastError, formatTime(now), formatTime(o.e.AcceptedAt), o.e.ID)
+		return err
+	case opRunStart:
+		res, err := j.stmts.runInsert.ExecContext(ctx, formatTime(o.run.StartedAt), o.run.Operation, o.run.Target, o.run.Command, o.run.State)
+		if err != nil {
+			return err
+		}
+		o.run.ID, err = res.LastInsertId()
+		return err
+	case opRunEnd:
+		c := o.run.Counts
+		_, err := j.stmts.runUpdate.ExecContext(ctx, formatTime(o.run.FinishedAt), o.run.State, c.Total, c.Accepted, c.Rejected, c.Failed,
+			c.Unknown, c.Skipped, c.NotSent, o.run.ID)
+		return err
+	}
+	return nil
+}
+
+// Claim looks up the message with e.Key and calls decide with the row found
+// (nil for a new message) and e, inside the journal's write transaction.
+// decide may change e (its State, Attempts, SentAt, ...); when it returns
+// true, e is written: inserted, or replacing the found row's fields (e.ID
+// and e.CreatedAt are then set). decide runs on the journal's writer
+// goroutine: it must be quick and must not call the journal. It may be
+// called twice, first with nil (a new message is the common case), then
+// with the row found: it must set e's fields, not add to them.
+//
+// Claim returns after the write is committed, so that a request sent
+// afterwards is always preceded by its row. With a nil decide, e is
+// always written.
+func (j *Journal) Claim(e *Entry, decide func(prior, e *Entry) bool) (prior *Entry, written bool, err error) {
+	if !e.State.Valid() {
+		return nil, false, &Error{Path: j.path, Op: "claim", Err: errors.New("invalid state " + string(e.State))}
+	}
+	o := &op{kind: opClaim, e: e, decide: decide, done: make(chan error, 1)}
+	if err := j.submit(o); err != nil {
+		return nil, false, err
+	}
+	return o.prior, o.written, nil
+}
+
+// Update writes e's outcome fields (state, transaction id, attempts, HTTP
+// status, duplicate, last error, accepted time) by e.ID, for an entry Claim
+// wrote, and waits for the commit: for a state that must be on disk before
+// the next request.
+func (j *Journal) Update(e Entry) error {
+	return j.submit(&op{kind: opRecord, e: &e, done: make(chan error, 1)})
+}
+
+// Record queues a write of e's outcome fields (as Update) and returns at
+// once: for outcomes,
+// which a later Claim, Flush or Close commits. A failure is returned by
+// Flush or Close.
+func (j *Journal) Record(e Entry) error {
+	if err := j.asyncError(); err != nil {
+		return err
+	}
+	return j.submit(&op{kind: opRecord, e: &e})
+}
+
+// Flush waits until every queued write is committed and returns the first
+// failure of a queued write, if any.
+func (j *Journal) Flush() error {
+	if err := j.submit(&op{kind: opBarrier, done: make(chan error, 1)}); err != nil {
+		return err
+	}
+	return j.asyncError()
+}
+
+// StartRun records the start of a run and sets r.ID.
+func (j *Journal) StartRun(r *Run) error {
+	if r.StartedAt.IsZero() {
+		r.StartedAt = j.now()
+	}
+	if r.State == "" {
+		r.State = RunRunning
+	}
+	return j.submit(&op{kind: opRunStart, run: r, done: make(chan error, 1)})
+}
+
+// EndRun records a run's end: r.State, r.Counts and FinishedAt (now when
+// zero).
+func (j *Journal) EndRun(r *Run) error {
+	if r.FinishedAt.IsZero() {
+		r.FinishedAt = j.now()
+	}
+	return j.submit(&op{kind: opRunEnd, run: r, done: make(chan error, 1)})
+}
+
+// ClaimAll claims every entry in es as Claim does, committing them
+// together: written[i] and prior[i] are es[i]'s results.
+func (j *Journal) ClaimAll(es []*Entry, decide func(prior, e *Entry) bool) (prior []*Entry, written []bool, err error) {
+	ops := make([]*op, len(es))
+	for i, e := range es {
+		if !e.State.Valid() {
+			return nil, nil, &Error{Path: j.path, Op: "claim", Err: errors.New("invalid state " + string(e.State))}
+		}
+		ops[i] = &op{kind: opClaim, e: e, decide: decide, done: make(chan error, 1)}
+	}
+	if err := j.start(); err != nil {
+		return nil, nil, err
+	}
+	j.mu.RLock()
+	if j.closed {
+		j.mu.RUnlock()
+		return nil, nil, &Error{Path: j.path, Op: "write", Err: errors.New("journal closed")}
+	}
+	for _, o := range ops {
+		j.ops <- o
+	}
+	j.mu.RUnlock()
+	prior, written = make([]*Entry, len(es)), make([]bool, len(es))
+	for i, o := range ops {
+		if e := <-o.done; e != nil && err == nil {
+			err = e
+		}
+		prior[i], written[i] = o.prior, o.written
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return prior, written, nil
+}
