@@ -103,14 +103,15 @@ mark_worked DEMO-0001 '{"additional_data":[{"name":"comment","value":"approved"}
 wait "$waiter"
 cat "$work/wait.txt"
 
-step "decode what the emulator logged (msgLog.html holds the internal MIME it sent the app server)" \
-  "psib decode <the MIME request from msgLog.html>"
-python_free_extract() { # the first logged MIME request, unescaped, with sed alone
-  sed -n '/PeopleSoftTargetConnector: request/,/<\/pre>/p' "$work/logs/msgLog.html" | sed '1,2d' | sed '/<\/pre>/,$d' |
-    sed -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&#34;/"/g' -e 's/&#39;/'"'"'/g' -e 's/&amp;/\&/g' > "$work/logged.mime"
-}
-python_free_extract
-"$PSIB" decode "$work/logged.mime"
+step "decode the emulator's own msgLog.html after these calls: one line per message" \
+  "psib decode --brief logs/msgLog.html --operation CHG_SYNC_TEST.v1"
+"$PSIB" decode --brief "$work/logs/msgLog.html" --operation CHG_SYNC_TEST.v1
+step "only the errors, explained (passwords REDACTED)" "psib decode --errors --brief logs/msgLog.html"
+"$PSIB" decode --errors --brief "$work/logs/msgLog.html"
+step "the async publish as the gateway logged it (zlib + base64, decoded)" \
+  "psib decode logs/msgLog.html --operation CHG_ASYNC_UTEST.v1 --kind request -o json | grep mime | jq .sections"
+"$PSIB" decode "$work/logs/msgLog.html" --operation CHG_ASYNC_UTEST.v1 --kind request -o json | grep '"format":"mime"' | head -1 |
+  grep -o '"sections":.*' | cut -c1-300
 
 step "lint the seed's rowset message and the shared samples" "psib lint testdata/lint/samples/"
 "$PSIB" lint testdata/lint/samples/

@@ -98,6 +98,7 @@ const (
 	actStop                   // the message ended before this line: another starts
 	actStopText               // the message ended before this line: other text
 	actAbandon                // it was not a message after all
+	actSkip                   // the line is not part of the message, which goes on
 )
 
 // collector gathers one message.
@@ -265,6 +266,7 @@ func (s *scanner) line(text []byte, eol string, num int, long int64) {
 	case actAbandon:
 		s.cur = nil
 		s.idle(text, eol, num, long)
+	case actSkip:
 	}
 }
 
@@ -688,6 +690,8 @@ type mimeTrack struct {
 	bset     bool
 	done     bool
 	flat     bool // the whole message is on its first line
+	// The part being read: in its header, and declared base64.
+	partHeader, partB64 bool
 }
 
 func (m *mimeTrack) inBody() bool { return m.body }
@@ -779,6 +783,22 @@ func (m *mimeTrack) feed(t []byte) action {
 }
 
 func (m *mimeTrack) bodyLine(t []byte) action {
+	if m.partHeader {
+		// A part's header: its transfer encoding tells whether a log
+		// line inside its body can be told apart from the content.
+		switch tt := bytes.TrimSpace(t); {
+		case len(tt) == 0:
+			m.partHeader = false
+		case hasPrefixFold(tt, "Content-Transfer-Encoding:"):
+			m.partB64 = bytes.EqualFold(bytes.TrimSpace(tt[len("Content-Transfer-Encoding:"):]), []byte("base64"))
+		}
+	} else if m.partB64 && len(t) > 14 && !isBase64Char(t[0]) || m.partB64 && len(t) > 14 && isDigit(t[0]) && bytes.ContainsAny(t[:14], " -:/") {
+		// Another thread's log line (or stack trace) written into the
+		// middle of a base64 section: not part of it.
+		if isLogLine(t) {
+			return actSkip
+		}
+	}
 	if len(t) < 3 || t[0] != '-' || t[1] != '-' {
 		return actKeep
 	}
@@ -797,11 +817,18 @@ func (m *mimeTrack) bodyLine(t []byte) action {
 	if !bytes.HasPrefix(tt[2:], m.boundary) {
 		return actKeep
 	}
-	if rest := tt[2+len(m.boundary):]; string(rest) == "--" {
+	switch rest := tt[2+len(m.boundary):]; string(rest) {
+	case "--":
 		m.done = true
 		return actDone
+	case "":
+		m.partHeader, m.partB64 = true, false
 	}
 	return actKeep
+}
+
+func isBase64Char(c byte) bool {
+	return isAlnum(c) || c == '+' || c == '/' || c == '='
 }
 
 // leadingSpace reports whether a line starts with white space, also as
