@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/psib-dev/psib/pkg/config"
 	"github.com/psib-dev/psib/pkg/gateway"
@@ -31,7 +32,10 @@ func (f *factory) gatewayClient(verbose int, showSecrets bool) (*gateway.Client,
 	}
 	if verbose > 0 {
 		p := f.IO.ErrPalette()
+		var mu sync.Mutex // concurrent sends (publish) must not interleave dumps
 		o.Wire = func(ev gateway.WireEvent) {
+			mu.Lock()
+			defer mu.Unlock()
 			arrow := "> "
 			c := p.Cyan
 			if ev.Kind == "response" {
