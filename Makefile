@@ -45,7 +45,7 @@ cover:
 
 ## update-golden: rewrite golden files and testscript outputs; review the diff.
 # Packages whose tests take -update (add a package here when it gets goldens).
-GOLDEN_PKGS := ./pkg/ibmsg ./pkg/lint
+GOLDEN_PKGS := ./pkg/ibmsg ./pkg/lint ./pkg/gwlog
 
 update-golden:
 	$(GO) test $(GOLDEN_PKGS) -update

@@ -60,3 +60,7 @@ echo "== lint: a generated 100 MB FULLSYNC message vs xmllint --stream --noout, 
 echo
 echo "== publish: 10,000 small messages at concurrency 16 with the journal, vs wrk with the same body"
 ./scripts/bench-publish.sh "$PSIB" || echo "bench-publish: skipped or failed"
+
+echo
+echo "== decode: a generated 100 MB msgLog.html (~30% base64+gzip), psib vs a Python email-package script"
+./scripts/bench-decode.sh "$PSIB" || echo "bench-decode: skipped or failed"

@@ -130,7 +130,7 @@ exact form.`,
 	fl.BoolVar(&o.ShowSecrets, "show-secrets", false, "show node passwords instead of REDACTED")
 	fl.BoolVarP(&o.Follow, "follow", "f", false, "keep reading the FILE as it grows, across rotations (like tail -F)")
 	fl.StringVar(&o.Extract, "extract", "", "write each content section to a file in `DIR`, named after its message")
-	fl.StringArrayVar(&o.XPath, "xpath", nil, "print, for each message, the values the XPath `EXPR` selects in its XML payloads (repeatable); only messages with a value are shown")
+	fl.StringArrayVar(&o.XPath, "xpath", nil, "print FILE:LINE: value for each non-empty value the XPath `EXPR` selects in a message's XML payloads (repeatable); with -o json, the messages with a value")
 	fl.StringArrayVar(&o.Operations, "operation", nil, "only messages of this operation (`PATTERN`; repeatable)")
 	fl.StringArrayVar(&o.Nodes, "node", nil, "only messages from or to this node (`PATTERN`; repeatable)")
 	fl.StringArrayVar(&o.TransactionIDs, "transaction-id", nil, "only messages with this transaction `ID` (repeatable)")
@@ -518,8 +518,10 @@ func decodeMatch(patterns []string, value string, versioned bool) bool {
 	v := strings.ToUpper(value)
 	base := v
 	if versioned {
-		if i := strings.LastIndex(v, ".V"); i > 0 {
-			if _, err := strconv.Atoi(v[i+2:]); err == nil {
+		// CHG_SYNC_TEST.v1, PERSON_BASIC_SYNC.VERSION_3
+		if i := strings.LastIndexByte(v, '.'); i > 0 {
+			suffix := strings.TrimPrefix(strings.TrimPrefix(v[i+1:], "VERSION_"), "V")
+			if _, err := strconv.Atoi(suffix); err == nil && suffix != "" && strings.HasPrefix(v[i+1:], "V") {
 				base = v[:i]
 			}
 		}
@@ -578,7 +580,12 @@ func decodeXPathValues(rec *gwlog.Record, exprs []*xpath.Expr) []string {
 		if err != nil {
 			continue
 		}
-		out = append(out, vals...)
+		for _, v := range vals {
+			// An empty element selects "": nothing to show.
+			if strings.TrimSpace(v) != "" {
+				out = append(out, v)
+			}
+		}
 	}
 	return out
 }

@@ -430,6 +430,10 @@ func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 			// The HTTP header is the MIME message's top header.
 			data = append([]byte("Content-Type: "+ct+"\n\n"), body...)
 			bodyOffset -= 2
+		} else {
+			// parseMessage changes the text while it reads it: the body
+			// is a view of the record's Raw.
+			data = append([]byte(nil), body...)
 		}
 		msg, skipped, err := parseMessage(data, lim, skip)
 		if err != nil {
@@ -557,10 +561,4 @@ func credentialsFromPath(target string) ibmsg.Credentials {
 		c.To, c.OperationName = seg[0], seg[1]
 	}
 	return c
-}
-
-// timeOf is the record's time for filters: the log entry's, else the
-// message's own.
-func timeOf(r *Record) (time.Time, bool) {
-	return r.Time, !r.Time.IsZero()
 }

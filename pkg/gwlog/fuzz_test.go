@@ -63,6 +63,9 @@ func FuzzScan(f *testing.F) {
 					line = ge.Line
 					got = append(got, "ERR "+err.Error())
 				}
+				if err != nil && strings.Contains(err.Error(), "internal error while decoding") {
+					t.Fatalf("a parser panicked: %v", err)
+				}
 				if line < 1 || line > lines {
 					t.Fatalf("line %d outside the input (%d lines)", line, lines)
 				}

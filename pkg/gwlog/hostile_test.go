@@ -280,3 +280,34 @@ func TestHostileDecompressionBomb(t *testing.T) {
 		t.Errorf("heap in use peaked at %d MB for a bomb capped at 8 MB", peak>>20)
 	}
 }
+
+// TestInterleavedLogLine: another thread's log line written into the
+// middle of a base64 section (text logs) is left out of the message.
+func TestInterleavedLogLine(t *testing.T) {
+	info := &ibmsg.IBInfo{MessageName: "INTERLEAVED.v1", From: &ibmsg.From{RequestingNode: "PTEST"}}
+	m := ibmsg.NewMessage(info, ibmsg.MessageOptions{Now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), Seq: 1})
+	body := strings.Repeat(`<?xml version="1.0"?><row>interleaved</row>`, 50)
+	m.AddSection([]byte(body), ibmsg.ContentEncoding{Compression: ibmsg.CompressionGzip})
+	b, _ := m.Bytes()
+	text := lf(string(b))
+	// Wrap the base64 at 76 columns, as many encoders do, and put a log
+	// line and a stack-trace line between two of its lines.
+	i := strings.Index(text, "Content-ID: ContentSection0\n\n") + len("Content-ID: ContentSection0\n\n")
+	j := strings.Index(text[i:], "\n") + i
+	b64 := text[i:j]
+	var wrapped []string
+	for len(b64) > 76 {
+		wrapped = append(wrapped, b64[:76])
+		b64 = b64[76:]
+	}
+	wrapped = append(wrapped, b64)
+	wrapped = append(wrapped[:1], append([]string{"2026-03-02 10:00:00,123 INFO  [Thread-9] GatewayManager - heartbeat", "\tat com.peoplesoft.pt.Foo.bar(Foo.java:12)"}, wrapped[1:]...)...)
+	text = text[:i] + strings.Join(wrapped, "\n") + text[j:]
+	res := decodeAll(t, strings.NewReader("2026-03-02 09:59:59,000 INFO  [Thread-3] PeopleSoftTargetConnector - request\n"+text), Options{})
+	if len(res.recs) != 1 || len(res.errs) != 0 {
+		t.Fatalf("records %v errors %s", res.ops(), res.errText())
+	}
+	if got := res.recs[0].Sections[0].Body; got != body {
+		t.Errorf("body %.80q", got)
+	}
+}

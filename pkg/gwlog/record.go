@@ -19,16 +19,19 @@ type Record struct {
 	// Kind is "request" or "response".
 	Kind string `json:"kind"`
 	// Format is "mime", "http" or "xml".
-	Format        string            `json:"format"`
-	Operation     string            `json:"operation"`
-	TransactionID string            `json:"transaction_id"`
-	From          string            `json:"from"`
-	To            string            `json:"to"`
-	Timestamp     string            `json:"timestamp"`
-	Status        *ibmsg.Status     `json:"status"`
-	IBInfo        any               `json:"ibinfo"`
-	Headers       map[string]string `json:"headers"`
-	Sections      []Section         `json:"sections"`
+	Format        string `json:"format"`
+	Operation     string `json:"operation"`
+	TransactionID string `json:"transaction_id"`
+	From          string `json:"from"`
+	To            string `json:"to"`
+	// Timestamp is the log entry's time (RFC 3339 with milliseconds; as
+	// written when it cannot be read), else the message's own
+	// OrigTimeStamp.
+	Timestamp string            `json:"timestamp"`
+	Status    *ibmsg.Status     `json:"status"`
+	IBInfo    any               `json:"ibinfo"`
+	Headers   map[string]string `json:"headers"`
+	Sections  []Section         `json:"sections"`
 	// Problems lists what could not be decoded (a corrupt section, an
 	// unreadable IBInfo, a truncated message) and what the lenient reader
 	// repaired. It is not part of the JSON contract: errors go to stderr.
@@ -67,8 +70,10 @@ type Section struct {
 	TransferEncoding string `json:"transfer_encoding"`
 	// Compression is "none", "gzip", "zlib" or "deflate".
 	Compression string `json:"compression"`
-	Bytes       int    `json:"bytes"`
-	Body        string `json:"body"`
+	// Bytes is the size of Body before a PsNonXml wrapper was taken off
+	// (with Options.SkipContent: the size as found).
+	Bytes int    `json:"bytes"`
+	Body  string `json:"body"`
 	// NonXML is true when Body was unwrapped from a PsNonXml wrapper.
 	NonXML bool `json:"-"`
 }

@@ -169,8 +169,8 @@ func (s *scanner) run(lr *lineReader) error {
 	}
 }
 
-// out queues finished messages until flush hands them on: a line can end
-// one message and start (and even end) another.
+// flush hands on the finished messages: one line can end a message and
+// start (and even end) another, so they are queued in s.ready first.
 func (s *scanner) flush() error {
 	for _, m := range s.ready {
 		if err := s.emit(m); err != nil {
@@ -341,7 +341,7 @@ func (s *scanner) idle(text []byte, eol string, num int, long int64) {
 	if pos, ok := findMIMEStart(rest); ok {
 		s.context(rest[:pos])
 		c := s.begin("mime", num)
-		c.mime = &mimeTrack{top: true}
+		c.mime = &mimeTrack{}
 		s.line(rest[pos:], eol, num, long)
 		return
 	}
@@ -679,7 +679,6 @@ var stackLineRE = regexp.MustCompile(`^(?:\s+at [\w$.<>]+\(|Caused by: |\s*\.\.\
 // mimeTrack follows an internal MIME message: its header block (for the
 // boundary), then its parts up to the closing delimiter.
 type mimeTrack struct {
-	top      bool // a message of its own (not an HTTP body)
 	body     bool
 	first    bool // the first line was read
 	headers  int
@@ -792,12 +791,11 @@ func (m *mimeTrack) bodyLine(t []byte) action {
 		case hasPrefixFold(tt, "Content-Transfer-Encoding:"):
 			m.partB64 = bytes.EqualFold(bytes.TrimSpace(tt[len("Content-Transfer-Encoding:"):]), []byte("base64"))
 		}
-	} else if m.partB64 && len(t) > 14 && !isBase64Char(t[0]) || m.partB64 && len(t) > 14 && isDigit(t[0]) && bytes.ContainsAny(t[:14], " -:/") {
+	} else if m.partB64 && len(t) > 14 && bytes.ContainsAny(t[:min(len(t), 32)], " \t[]<>#,") && isLogLine(t) {
 		// Another thread's log line (or stack trace) written into the
-		// middle of a base64 section: not part of it.
-		if isLogLine(t) {
-			return actSkip
-		}
+		// middle of a base64 section (whose lines have none of those
+		// characters): not part of it.
+		return actSkip
 	}
 	if len(t) < 3 || t[0] != '-' || t[1] != '-' {
 		return actKeep
@@ -825,10 +823,6 @@ func (m *mimeTrack) bodyLine(t []byte) action {
 		m.partHeader, m.partB64 = true, false
 	}
 	return actKeep
-}
-
-func isBase64Char(c byte) bool {
-	return isAlnum(c) || c == '+' || c == '/' || c == '='
 }
 
 // leadingSpace reports whether a line starts with white space, also as

@@ -546,7 +546,10 @@ func boundaryOf(contentType string) string {
 		return params["boundary"]
 	}
 	// Lenient: an unterminated quote or stray text after the boundary.
-	i := strings.Index(strings.ToLower(contentType), "boundary=")
+	// Search case-insensitively in place: a lower-cased copy can differ in
+	// length from the original (non-ASCII bytes), so its offsets would not
+	// index the original.
+	i := indexFold(contentType, "boundary=")
 	if i < 0 {
 		return ""
 	}
@@ -560,6 +563,16 @@ func boundaryOf(contentType string) string {
 		b = b[:j]
 	}
 	return b
+}
+
+// indexFold is strings.Index ignoring ASCII case.
+func indexFold(s, substr string) int {
+	for i := 0; i+len(substr) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(substr)], substr) {
+			return i
+		}
+	}
+	return -1
 }
 
 func partCharset(h Header) string {

@@ -705,3 +705,19 @@ func TestNewMessageDefaults(t *testing.T) {
 		t.Error("Encode without a boundary succeeded")
 	}
 }
+
+// TestBoundaryOfNonASCII: a Content-Type with non-ASCII bytes (which make
+// mime.ParseMediaType fail) must not panic the lenient boundary search.
+func TestBoundaryOfNonASCII(t *testing.T) {
+	t.Parallel()
+	for _, ct := range []string{
+		"multipart/related; \u0130\u0130\u0130 boundary=\"abc\"",
+		"multipart/related; \xff\xfe\xfd\u0130; BOUNDARY=xyz; q",
+		"multipart/related; \u0130",
+	} {
+		got := boundaryOf(ct)
+		if strings.Contains(ct, "boundary") && got != "abc" || strings.Contains(ct, "BOUNDARY") && got != "xyz" {
+			t.Errorf("boundaryOf(%q) = %q", ct, got)
+		}
+	}
+}
