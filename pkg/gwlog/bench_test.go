@@ -43,24 +43,3 @@ func BenchmarkDecode(b *testing.B) {
 	b.Run("workers=max", func(b *testing.B) { benchmarkDecode(b, Options{}) })
 	b.Run("skip-content", func(b *testing.B) { benchmarkDecode(b, Options{SkipContent: true}) })
 }
-
-// BenchmarkFastIBInfo compares the fast IBInfo reader with encoding/xml.
-func BenchmarkFastIBInfo(b *testing.B) {
-	doc := []byte(`<?xml version="1.0"?><IBInfo><MessageName><![CDATA[PERSON_BASIC_SYNC]]></MessageName><MessageType>async</MessageType><TransactionID><![CDATA[d2b1e6f0-1a4c-11f1-9c3a-8f1e2d3c4b5a]]></TransactionID><From><RequestingNode><![CDATA[PSFT_HR]]></RequestingNode><OrigTimeStamp>2026-03-02T14:05:11.301-0600</OrigTimeStamp></From><To><DestinationNode><![CDATA[PSFT_CS]]></DestinationNode></To><ContentSections><ContentSection><ID>ContentSection0</ID><NonRepudiation>N</NonRepudiation></ContentSection></ContentSections></IBInfo>`)
-	b.Run("fast", func(b *testing.B) {
-		b.SetBytes(int64(len(doc)))
-		for b.Loop() {
-			if _, ok := fastIBInfo(doc); !ok {
-				b.Fatal("fast path refused")
-			}
-		}
-	})
-	b.Run("encoding/xml", func(b *testing.B) {
-		b.SetBytes(int64(len(doc)))
-		for b.Loop() {
-			if _, err := ibmsg.ParseIBInfo(doc); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-}

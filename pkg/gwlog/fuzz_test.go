@@ -11,8 +11,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/psib-dev/psib/pkg/ibmsg"
 )
 
 // fuzzSeeds are the fixtures of both packages: logs, captures, documents.
@@ -99,35 +97,4 @@ func (r *oneByteReader) Read(p []byte) (int, error) {
 	n := copy(p[:min(len(p), 7)], r.data)
 	r.data = r.data[n:]
 	return n, nil
-}
-
-// FuzzFastIBInfo checks the fast IBInfo reader against ibmsg.ParseIBInfo:
-// whenever the fast path answers, the answer is the same.
-func FuzzFastIBInfo(f *testing.F) {
-	for _, p := range []string{"../../testdata/ibmsg/ibinfo-request-seed002.xml"} {
-		if data, err := os.ReadFile(p); err == nil {
-			f.Add(data)
-		}
-	}
-	f.Add([]byte(`<?xml version="1.0"?><IBInfo><Status><StatusCode>10</StatusCode><MsgSet>158</MsgSet> <MsgID>10721</MsgID><Parameters count="1"><Parm>404</Parm></Parameters> <DefaultTitle>Integration Gateway  Error</DefaultTitle></Status></IBInfo>`))
-	f.Add([]byte(`<IBInfo><MessageName><![CDATA[A&B]]></MessageName><From><Password><![CDATA[x]]></Password></From><ContentSections><ContentSection><ID>ContentSection0</ID><Headers><version><![CDATA[VERSION_1]]></version></Headers></ContentSection></ContentSections><Connector><ConnectorParameters><ConnectorParam><Name>URL</Name><Value>http://x?a=1&amp;b=2</Value></ConnectorParam></ConnectorParameters></Connector></IBInfo>`))
-	f.Add([]byte("<IBInfo>\r\n<MessageName>a\rb</MessageName><!-- c --><QStrArgs/></IBInfo>"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		fast, ok := fastIBInfo(data)
-		if !ok {
-			return
-		}
-		slow, err := ibmsg.ParseIBInfo(data)
-		if err != nil {
-			t.Fatalf("fast path read a document ParseIBInfo refuses (%v):\n%s", err, data)
-		}
-		fj, _ := json.Marshal(fast)
-		sj, _ := json.Marshal(slow)
-		if !bytes.Equal(fj, sj) || fast.From != nil && slow.From != nil && fast.From.Password.Reveal() != slow.From.Password.Reveal() {
-			t.Fatalf("fast and slow differ for\n%s\nfast %s\nslow %s", data, fj, sj)
-		}
-		if !reflect.DeepEqual(fast, slow) {
-			t.Fatalf("fast and slow differ (deep) for\n%s\nfast %#v\nslow %#v", data, fast, slow)
-		}
-	})
 }

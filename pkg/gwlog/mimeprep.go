@@ -40,7 +40,7 @@ func blank(b []byte) {
 }
 
 // prepareMIME finds the parts of text at its declared boundary and blanks
-// the IBInfo document (read by fastIBInfo instead) and, when asked, the
+// the IBInfo document (read by ibmsg.ParseIBInfo instead) and, when asked, the
 // content sections' bodies (for output that needs only the IBInfo). ok is
 // false when the message is not in the plain form this handles (flattened
 // onto one line, no boundary, an encoded IBInfo part, no closing
@@ -237,7 +237,7 @@ func charsetParam(ct string) string {
 	return strings.Trim(v, `"'`)
 }
 
-// parseMessage is ibmsg.ParseMessage with the IBInfo read by fastIBInfo
+// parseMessage is ibmsg.ParseMessage with the IBInfo read separately
 // (and, with skipContent, without decoding the content sections). text is
 // changed while it runs and put back, but for skipped bodies.
 func parseMessage(text []byte, lim ibmsg.Limits, skipContent bool) (*ibmsg.Message, []int, error) {
@@ -261,9 +261,7 @@ func parseMessage(text []byte, lim ibmsg.Limits, skipContent bool) (*ibmsg.Messa
 	}
 	if p.ibinfo != nil {
 		m.IBInfoRaw, m.IBInfoErr = p.ibinfo, nil
-		if info, ok := fastIBInfo(p.ibinfo); ok {
-			m.IBInfo = info
-		} else if info, err := ibmsg.ParseIBInfo(p.ibinfo); err == nil {
+		if info, err := ibmsg.ParseIBInfo(p.ibinfo); err == nil {
 			m.IBInfo = info
 		} else {
 			m.IBInfo = nil

@@ -235,8 +235,18 @@ func (i *IBInfo) Operation() string {
 	return string(i.MessageName)
 }
 
-// ParseIBInfo decodes an IBInfo document. DTDs are refused.
+// ParseIBInfo decodes an IBInfo document. DTDs are refused. The IBInfo
+// documents PeopleSoft writes take a fast path (gateway logs hold one per
+// message); anything unusual is read with encoding/xml.
 func ParseIBInfo(data []byte) (*IBInfo, error) {
+	if info, ok := fastIBInfo(data); ok {
+		return info, nil
+	}
+	return parseIBInfoXML(data)
+}
+
+// parseIBInfoXML is ParseIBInfo with encoding/xml only.
+func parseIBInfoXML(data []byte) (*IBInfo, error) {
 	var info IBInfo
 	if err := unmarshalSafe(data, &info, "IBInfo"); err != nil {
 		return nil, err

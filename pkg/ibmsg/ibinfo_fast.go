@@ -1,4 +1,4 @@
-package gwlog
+package ibmsg
 
 import (
 	"bytes"
@@ -7,18 +7,17 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/psib-dev/psib/pkg/ibmsg"
 	"github.com/psib-dev/psib/pkg/secret"
 )
 
 // A gateway log holds an IBInfo for nearly every message, and encoding/xml
 // reads them at a few tens of MB/s: the largest cost of decoding a log
 // after inflating content. fastIBInfo reads the IBInfo documents
-// PeopleSoft writes (the elements ibmsg.IBInfo models, plain or CDATA
+// PeopleSoft writes (the elements IBInfo models, plain or CDATA
 // text, UTF-8) with a small hand-written reader, and gives up (ok false)
 // on anything else: a DOCTYPE, a namespace, an element psib does not
 // model, a declared encoding, or any doubt about well-formedness. The
-// caller then uses ibmsg.ParseIBInfo, which also reports the errors.
+// caller then uses ParseIBInfo, which also reports the errors.
 // FuzzFastIBInfo checks that both agree whenever the fast path answers.
 
 type miniNode struct {
@@ -256,47 +255,47 @@ func checkChars(b []byte) bool {
 	return !bytes.Contains(b, []byte("\xef\xbf\xbe")) && !bytes.Contains(b, []byte("\xef\xbf\xbf"))
 }
 
-// fastIBInfo maps a mini document onto ibmsg.IBInfo, or gives up.
-func fastIBInfo(data []byte) (*ibmsg.IBInfo, bool) {
+// fastIBInfo maps a mini document onto IBInfo, or gives up.
+func fastIBInfo(data []byte) (*IBInfo, bool) {
 	root, ok := miniParse(data)
 	if !ok || root.name != "IBInfo" {
 		return nil, false
 	}
-	info := &ibmsg.IBInfo{XMLName: xml.Name{Local: "IBInfo"}}
+	info := &IBInfo{XMLName: xml.Name{Local: "IBInfo"}}
 	m := &mapper{ok: true}
 	for _, k := range root.kids {
 		switch k.name {
 		case "Status":
 			info.Status = m.status(k)
 		case "MessageName":
-			info.MessageName = ibmsg.CData(m.leaf(k))
+			info.MessageName = CData(m.leaf(k))
 		case "MessageType":
-			info.MessageType = ibmsg.Text(m.leaf(k))
+			info.MessageType = Text(m.leaf(k))
 		case "TransactionID":
-			info.TransactionID = ibmsg.CData(m.leaf(k))
+			info.TransactionID = CData(m.leaf(k))
 		case "ExternalOperationName":
-			info.ExternalOperationName = ibmsg.CData(m.leaf(k))
+			info.ExternalOperationName = CData(m.leaf(k))
 		case "OperationType":
-			info.OperationType = ibmsg.Text(m.leaf(k))
+			info.OperationType = Text(m.leaf(k))
 		case "ExternalMessageID":
-			info.ExternalMessageID = ibmsg.CData(m.leaf(k))
+			info.ExternalMessageID = CData(m.leaf(k))
 		case "From":
 			info.From = m.from(k)
 		case "To":
-			t := &ibmsg.To{}
+			t := &To{}
 			for _, c := range k.kids {
 				switch c.name {
 				case "DestinationNode":
-					t.DestinationNode = ibmsg.CData(m.leaf(c))
+					t.DestinationNode = CData(m.leaf(c))
 				case "FinalDestinationNode":
-					t.FinalDestinationNode = ibmsg.CData(m.leaf(c))
+					t.FinalDestinationNode = CData(m.leaf(c))
 				default:
 					m.ok = false
 				}
 			}
 			info.To = t
 		case "QStrArgs":
-			q := &ibmsg.QStrArgs{}
+			q := &QStrArgs{}
 			for _, c := range k.kids {
 				if c.name != "QStrArg" {
 					m.ok = false
@@ -306,9 +305,9 @@ func fastIBInfo(data []byte) (*ibmsg.IBInfo, bool) {
 			}
 			info.QStrArgs = q
 		case "Cookies":
-			info.Cookies = ibmsg.CData(m.leaf(k))
+			info.Cookies = CData(m.leaf(k))
 		case "PathInfo":
-			info.PathInfo = ibmsg.CData(m.leaf(k))
+			info.PathInfo = CData(m.leaf(k))
 		case "ContentSections":
 			info.ContentSections = m.sections(k)
 		case "InternalInfo":
@@ -352,8 +351,8 @@ func (m *mapper) integer(n *miniNode) int {
 	return int(v)
 }
 
-func (m *mapper) status(n *miniNode) *ibmsg.Status {
-	s := &ibmsg.Status{}
+func (m *mapper) status(n *miniNode) *Status {
+	s := &Status{}
 	for _, c := range n.kids {
 		switch c.name {
 		case "StatusCode":
@@ -386,24 +385,24 @@ func (m *mapper) status(n *miniNode) *ibmsg.Status {
 	return s
 }
 
-func (m *mapper) from(n *miniNode) *ibmsg.From {
-	f := &ibmsg.From{}
+func (m *mapper) from(n *miniNode) *From {
+	f := &From{}
 	for _, c := range n.kids {
 		switch c.name {
 		case "RequestingNode":
-			f.RequestingNode = ibmsg.CData(m.leaf(c))
+			f.RequestingNode = CData(m.leaf(c))
 		case "Password":
-			f.Password = ibmsg.NodePassword{Secret: secret.New(m.leaf(c))}
+			f.Password = NodePassword{Secret: secret.New(m.leaf(c))}
 		case "DN":
-			f.DN = ibmsg.CData(m.leaf(c))
+			f.DN = CData(m.leaf(c))
 		case "OrigUser":
-			f.OrigUser = ibmsg.CData(m.leaf(c))
+			f.OrigUser = CData(m.leaf(c))
 		case "OrigNode":
-			f.OrigNode = ibmsg.CData(m.leaf(c))
+			f.OrigNode = CData(m.leaf(c))
 		case "OrigProcess":
-			f.OrigProcess = ibmsg.CData(m.leaf(c))
+			f.OrigProcess = CData(m.leaf(c))
 		case "OrigTimeStamp":
-			f.OrigTimeStamp = ibmsg.Text(m.leaf(c))
+			f.OrigTimeStamp = Text(m.leaf(c))
 		default:
 			m.ok = false
 		}
@@ -411,14 +410,14 @@ func (m *mapper) from(n *miniNode) *ibmsg.From {
 	return f
 }
 
-func (m *mapper) nameValue(n *miniNode) ibmsg.NameValue {
-	var nv ibmsg.NameValue
+func (m *mapper) nameValue(n *miniNode) NameValue {
+	var nv NameValue
 	for _, c := range n.kids {
 		switch c.name {
 		case "Name":
-			nv.Name = ibmsg.CData(m.leaf(c))
+			nv.Name = CData(m.leaf(c))
 		case "Value":
-			nv.Value = ibmsg.CData(m.leaf(c))
+			nv.Value = CData(m.leaf(c))
 		default:
 			// NameValue has no Extra: ignored by encoding/xml too.
 		}
@@ -426,22 +425,22 @@ func (m *mapper) nameValue(n *miniNode) ibmsg.NameValue {
 	return nv
 }
 
-func (m *mapper) sections(n *miniNode) *ibmsg.ContentSections {
-	cs := &ibmsg.ContentSections{}
+func (m *mapper) sections(n *miniNode) *ContentSections {
+	cs := &ContentSections{}
 	for _, c := range n.kids {
 		if c.name != "ContentSection" {
 			continue // ContentSections has no Extra
 		}
-		var s ibmsg.ContentSection
+		var s ContentSection
 		for _, e := range c.kids {
 			switch e.name {
 			case "ID":
-				s.ID = ibmsg.Text(m.leaf(e))
+				s.ID = Text(m.leaf(e))
 			case "NonRepudiation":
-				s.NonRepudiation = ibmsg.Text(m.leaf(e))
+				s.NonRepudiation = Text(m.leaf(e))
 			case "Headers":
 				for _, h := range e.kids {
-					s.Headers = append(s.Headers, ibmsg.NameValue{Name: ibmsg.CData(h.name), Value: ibmsg.CData(m.leaf(h))})
+					s.Headers = append(s.Headers, NameValue{Name: CData(h.name), Value: CData(m.leaf(h))})
 				}
 			default:
 				m.ok = false
@@ -452,28 +451,28 @@ func (m *mapper) sections(n *miniNode) *ibmsg.ContentSections {
 	return cs
 }
 
-func (m *mapper) internal(n *miniNode) *ibmsg.InternalInfo {
-	ii := &ibmsg.InternalInfo{}
+func (m *mapper) internal(n *miniNode) *InternalInfo {
+	ii := &InternalInfo{}
 	for _, c := range n.kids {
 		if c.name != "AppMsg" {
 			m.ok = false
 			continue
 		}
-		a := &ibmsg.AppMsg{}
+		a := &AppMsg{}
 		for _, e := range c.kids {
 			switch e.name {
 			case "PublishingNode":
-				a.PublishingNode = ibmsg.CData(m.leaf(e))
+				a.PublishingNode = CData(m.leaf(e))
 			case "Channel":
-				a.Channel = ibmsg.CData(m.leaf(e))
+				a.Channel = CData(m.leaf(e))
 			case "SubChannel":
-				a.SubChannel = ibmsg.CData(m.leaf(e))
+				a.SubChannel = CData(m.leaf(e))
 			case "DefaultDataVersion":
-				a.DefaultDataVersion = ibmsg.Text(m.leaf(e))
+				a.DefaultDataVersion = Text(m.leaf(e))
 			case "VisitedNodes":
-				a.VisitedNodes = ibmsg.CData(m.leaf(e))
+				a.VisitedNodes = CData(m.leaf(e))
 			case "PublicationID":
-				a.PublicationID = ibmsg.Text(m.leaf(e))
+				a.PublicationID = Text(m.leaf(e))
 			default:
 				m.ok = false
 			}
@@ -483,16 +482,16 @@ func (m *mapper) internal(n *miniNode) *ibmsg.InternalInfo {
 	return ii
 }
 
-func (m *mapper) connector(n *miniNode) *ibmsg.Connector {
-	c := &ibmsg.Connector{}
+func (m *mapper) connector(n *miniNode) *Connector {
+	c := &Connector{}
 	for _, e := range n.kids {
 		switch e.name {
 		case "ConnectorName":
-			c.ConnectorName = ibmsg.CData(m.leaf(e))
+			c.ConnectorName = CData(m.leaf(e))
 		case "ConnectorClassName":
-			c.ConnectorClassName = ibmsg.CData(m.leaf(e))
+			c.ConnectorClassName = CData(m.leaf(e))
 		case "RemoteFrameworkURL":
-			c.RemoteFrameworkURL = ibmsg.CData(m.leaf(e))
+			c.RemoteFrameworkURL = CData(m.leaf(e))
 		case "ConnectorParameters":
 			for _, p := range e.kids {
 				if p.name != "ConnectorParam" {
@@ -512,4 +511,8 @@ func (m *mapper) connector(n *miniNode) *ibmsg.Connector {
 		}
 	}
 	return c
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
