@@ -159,56 +159,6 @@ func prepareMIME(text []byte, skipContent bool) (*prepared, bool) {
 	return p, p.ibinfo != nil || len(p.skipped) > 0
 }
 
-// asciiContentType replaces, in place, the bytes outside ASCII of the top
-// Content-Type field (and of a flattened message's first line between
-// "multipart/" and its boundary) with '?'. They are invalid there anyway,
-// and ibmsg's lenient boundary search (mime.go, boundaryOf) slices the
-// field at an offset found in its lower-cased copy, whose length differs
-// when the field holds such bytes: it would panic.
-func asciiContentType(text []byte) {
-	scrub := func(b []byte) {
-		for i, c := range b {
-			if c >= 0x80 {
-				b[i] = '?'
-			}
-		}
-	}
-	i, inCT := 0, false
-	for n := 0; i < len(text) && n < 1000; n++ {
-		j := bytes.IndexByte(text[i:], '\n')
-		end := len(text)
-		if j >= 0 {
-			end = i + j
-		}
-		l := text[i:end]
-		if len(bytes.TrimSpace(l)) == 0 {
-			if n > 0 {
-				break
-			}
-		} else {
-			switch {
-			case hasPrefixFold(bytes.TrimLeft(l, " \t"), "Content-Type:"):
-				inCT = true
-				scrub(l)
-			case inCT && (leadingSpace(l) || !isHeaderField(l)):
-				scrub(l)
-			default:
-				inCT = false
-			}
-			if k := bytes.Index(l, []byte("multipart/")); k >= 0 {
-				// A flattened message: the boundary search runs from here.
-				if b := indexFold(l[k:], "boundary="); b >= 0 {
-					scrub(l[k : k+b])
-				}
-			}
-		}
-		if j < 0 {
-			break
-		}
-		i = end + 1
-	}
-}
-
 func plainTE(cte string) bool {
 	switch strings.ToLower(strings.TrimSpace(cte)) {
 	case "", "8bit", "7bit", "binary":
@@ -241,7 +191,6 @@ func charsetParam(ct string) string {
 // (and, with skipContent, without decoding the content sections). text is
 // changed while it runs and put back, but for skipped bodies.
 func parseMessage(text []byte, lim ibmsg.Limits, skipContent bool) (*ibmsg.Message, []int, error) {
-	asciiContentType(text)
 	p, ok := prepareMIME(text, skipContent)
 	if !ok {
 		m, err := ibmsg.ParseMessage(text, lim)
