@@ -805,8 +805,7 @@ func renderWorklistStatus(o *worklistOptions, r *ibmsg.StatusResponse) error {
 // file leave some out.
 func (o *worklistOptions) statusRequest(c *worklist.Client, in *worklist.Input) (*ibmsg.StatusRequest, error) {
 	r := in.Create
-	req := &ibmsg.StatusRequest{RequestMessageID: r.RequestMessageID, BusinessProcessName: r.BusinessProcessName, ActivityName: r.ActivityName,
-		EventName: r.EventName, WorklistName: r.WorklistName, InstanceID: in.InstanceID, TransactionID: in.TransactionID}
+	req := &ibmsg.StatusRequest{WLKeys: r.WLKeys, InstanceID: in.InstanceID, TransactionID: in.TransactionID}
 	if req.Validate() != nil && req.RequestMessageID != "" {
 		e, err := c.Remembered(req.RequestMessageID)
 		if err != nil {

@@ -314,8 +314,7 @@ func (s *Server) worklistStatus(_ context.Context, c *Call) (*Result, error) {
 		(req.TransactionID != 0 && req.TransactionID != e.TransactionID)) {
 		ok = false
 	}
-	reply := ibmsg.StatusResponse{RequestMessageID: req.RequestMessageID, BusinessProcessName: req.BusinessProcessName,
-		ActivityName: req.ActivityName, EventName: req.EventName, WorklistName: req.WorklistName,
+	reply := ibmsg.StatusResponse{WLKeys: req.WLKeys,
 		// Not an error: "0 – No such entry created" (seed 004).
 		ResponseStatus: WLResponseNoEntry}
 	if ok {
@@ -330,8 +329,8 @@ func (s *Server) worklistStatus(_ context.Context, c *Call) (*Result, error) {
 // createResponse is the entry's CreateWorklistEntryResponse
 // (PT_WL_CREATE_RESPONSE).
 func (e *WorklistEntry) createResponse() *ibmsg.CreateResponse {
-	return &ibmsg.CreateResponse{RequestMessageID: e.RequestMessageID, BusinessProcessName: e.BusinessProcessName,
-		ActivityName: e.ActivityName, EventName: e.EventName, WorklistName: e.WorklistName,
+	return &ibmsg.CreateResponse{WLKeys: ibmsg.WLKeys{RequestMessageID: e.RequestMessageID, BusinessProcessName: e.BusinessProcessName,
+		ActivityName: e.ActivityName, EventName: e.EventName, WorklistName: e.WorklistName},
 		InstanceID: e.InstanceID, TransactionID: e.TransactionID, OperatorID: e.OperatorID,
 		InstanceStatus: e.InstanceStatus, WorkedOn: e.WorkedOn, AdditionalData: wlPairs(e.AdditionalData)}
 }

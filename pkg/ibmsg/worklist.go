@@ -199,6 +199,33 @@ type WLNameValue struct {
 	Value string `json:"value"`
 }
 
+// WLKeys are the fields that name a worklist entry, shared by the four
+// worklist messages, which write them first and in this order (seed 004).
+// GETWLINSTANCE requires all five; CREATE_WORKLIST_ITEM requires all but
+// RequestMessageID (without it, the IB transaction id tracks the entry).
+type WLKeys struct {
+	RequestMessageID    string
+	BusinessProcessName string
+	ActivityName        string
+	EventName           string
+	WorklistName        string
+}
+
+// missing lists the keys that are blank, in seed 004's order;
+// RequestMessageID only when requireID is set.
+func (k *WLKeys) missing(requireID bool) []string {
+	var out []string
+	for _, f := range []struct{ name, v string }{
+		{"RequestMessageID", k.RequestMessageID}, {"BusinessProcessName", k.BusinessProcessName},
+		{"ActivityName", k.ActivityName}, {"EventName", k.EventName}, {"WorklistName", k.WorklistName},
+	} {
+		if (requireID || f.name != "RequestMessageID") && strings.TrimSpace(f.v) == "" {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
 // CreateRequest is PT_WL_CREATE_REQUEST (alias CreateWorklistEntryData),
 // the CREATE_WORKLIST_ITEM request.
 type CreateRequest struct {
@@ -207,14 +234,11 @@ type CreateRequest struct {
 	// the name it read.
 	XMLName xml.Name `json:"-"`
 
-	RequestMessageID    string // optional: without it, the IB transaction id tracks the entry
-	BusinessProcessName string // required
-	ActivityName        string // required
-	EventName           string // required
-	WorklistName        string // required
-	OperatorID          string // required: the user who gets the entry
-	OriginatorID        string // optional
-	Priority            string // "", 1, 2 or 3
+	// WLKeys: RequestMessageID optional, the other four required.
+	WLKeys
+	OperatorID   string // required: the user who gets the entry
+	OriginatorID string // optional
+	Priority     string // "", 1, 2 or 3
 	// ApplicationData is required: at least one pair with a name.
 	ApplicationData []WLNameValue
 	AdditionalData  []WLNameValue
@@ -227,15 +251,11 @@ type CreateResponse struct {
 	// XMLName is the root element (see CreateRequest.XMLName).
 	XMLName xml.Name `json:"-"`
 
-	RequestMessageID    string
-	BusinessProcessName string
-	ActivityName        string
-	EventName           string
-	WorklistName        string
-	InstanceID          int64
-	TransactionID       int64
-	OperatorID          string
-	InstanceStatus      WLInstanceStatus
+	WLKeys
+	InstanceID     int64
+	TransactionID  int64
+	OperatorID     string
+	InstanceStatus WLInstanceStatus
 	// WorkedOn is a PeopleSoft timestamp, "" when not worked.
 	WorkedOn         string
 	ErrorCode        int // 0 on success (assumed)
@@ -249,11 +269,7 @@ type StatusRequest struct {
 	// XMLName is the root element (see CreateRequest.XMLName).
 	XMLName xml.Name `json:"-"`
 
-	RequestMessageID    string // required
-	BusinessProcessName string // required
-	ActivityName        string // required
-	EventName           string // required
-	WorklistName        string // required
+	WLKeys // all five required
 	// InstanceID and TransactionID narrow the match; 0 means not sent
 	// (seed 004 lists them as inputs; optional is assumed).
 	InstanceID    int64
@@ -267,15 +283,11 @@ type StatusResponse struct {
 	// XMLName is the root element (see CreateRequest.XMLName).
 	XMLName xml.Name `json:"-"`
 
-	RequestMessageID    string
-	BusinessProcessName string
-	ActivityName        string
-	EventName           string
-	WorklistName        string
-	InstanceID          int64
-	TransactionID       int64
-	InstanceStatus      WLInstanceStatus
-	ResponseStatus      WLResponseStatus
+	WLKeys
+	InstanceID     int64
+	TransactionID  int64
+	InstanceStatus WLInstanceStatus
+	ResponseStatus WLResponseStatus
 	// WorkedOn is a PeopleSoft timestamp, "" when absent (seed 004's table
 	// does not list it; psib's emulator sends it once the entry is worked).
 	WorkedOn       string
@@ -292,8 +304,7 @@ func (r *StatusResponse) Worked() bool {
 
 // Keys returns the status request that asks for this request's entry.
 func (r *CreateRequest) Keys() StatusRequest {
-	return StatusRequest{RequestMessageID: r.RequestMessageID, BusinessProcessName: r.BusinessProcessName,
-		ActivityName: r.ActivityName, EventName: r.EventName, WorklistName: r.WorklistName}
+	return StatusRequest{WLKeys: r.WLKeys}
 }
 
 // WLValidationError reports a worklist request that PeopleSoft would
@@ -332,14 +343,9 @@ func (e *WLValidationError) Error() string {
 // Priority of "", 1, 2 or 3 (exactly: normalize with NormalizeWLPriority
 // first). The error is a *WLValidationError naming every problem.
 func (r *CreateRequest) Validate() error {
-	e := &WLValidationError{Root: WLCreateRequestRoot}
-	for _, f := range []struct{ name, v string }{
-		{"BusinessProcessName", r.BusinessProcessName}, {"ActivityName", r.ActivityName}, {"EventName", r.EventName},
-		{"WorklistName", r.WorklistName}, {"OperatorID", r.OperatorID},
-	} {
-		if strings.TrimSpace(f.v) == "" {
-			e.Missing = append(e.Missing, f.name)
-		}
+	e := &WLValidationError{Root: WLCreateRequestRoot, Missing: r.missing(false)}
+	if strings.TrimSpace(r.OperatorID) == "" {
+		e.Missing = append(e.Missing, "OperatorID")
 	}
 	if len(r.NamedApplicationData()) == 0 {
 		e.Missing = append(e.Missing, "ApplicationData")
@@ -371,15 +377,7 @@ func (r *CreateRequest) NamedApplicationData() []WLNameValue {
 // Validate checks that the five keys GETWLINSTANCE requires are set. The
 // error is a *WLValidationError.
 func (r *StatusRequest) Validate() error {
-	e := &WLValidationError{Root: WLStatusRequestRoot}
-	for _, f := range []struct{ name, v string }{
-		{"RequestMessageID", r.RequestMessageID}, {"BusinessProcessName", r.BusinessProcessName},
-		{"ActivityName", r.ActivityName}, {"EventName", r.EventName}, {"WorklistName", r.WorklistName},
-	} {
-		if strings.TrimSpace(f.v) == "" {
-			e.Missing = append(e.Missing, f.name)
-		}
-	}
+	e := &WLValidationError{Root: WLStatusRequestRoot, Missing: r.missing(true)}
 	if len(e.Missing) > 0 {
 		return e
 	}
@@ -419,6 +417,20 @@ func (w *wlWriter) optional(name, value string) {
 	}
 }
 
+// keys writes the five keys in seed 004's order, RequestMessageID only
+// when set if optionalID.
+func (w *wlWriter) keys(k WLKeys, optionalID bool) {
+	if optionalID {
+		w.optional("RequestMessageID", k.RequestMessageID)
+	} else {
+		w.field("RequestMessageID", k.RequestMessageID)
+	}
+	w.field("BusinessProcessName", k.BusinessProcessName)
+	w.field("ActivityName", k.ActivityName)
+	w.field("EventName", k.EventName)
+	w.field("WorklistName", k.WorklistName)
+}
+
 func (w *wlWriter) number(name string, n int64) { w.field(name, strconv.FormatInt(n, 10)) }
 
 func (w *wlWriter) pairs(name string, nvs []WLNameValue) {
@@ -443,11 +455,7 @@ func (w *wlWriter) end(name xml.Name, message string) []byte {
 // only when set.
 func (r *CreateRequest) Marshal() []byte {
 	w := newWLWriter(r.XMLName, WLCreateRequest)
-	w.optional("RequestMessageID", r.RequestMessageID)
-	w.field("BusinessProcessName", r.BusinessProcessName)
-	w.field("ActivityName", r.ActivityName)
-	w.field("EventName", r.EventName)
-	w.field("WorklistName", r.WorklistName)
+	w.keys(r.WLKeys, true)
 	w.field("OperatorID", r.OperatorID)
 	w.optional("OriginatorID", r.OriginatorID)
 	w.optional("Priority", r.Priority)
@@ -460,11 +468,7 @@ func (r *CreateRequest) Marshal() []byte {
 // set, ErrorCode and ErrorDescription always.
 func (r *CreateResponse) Marshal() []byte {
 	w := newWLWriter(r.XMLName, WLCreateResponse)
-	w.field("RequestMessageID", r.RequestMessageID)
-	w.field("BusinessProcessName", r.BusinessProcessName)
-	w.field("ActivityName", r.ActivityName)
-	w.field("EventName", r.EventName)
-	w.field("WorklistName", r.WorklistName)
+	w.keys(r.WLKeys, false)
 	w.number("InstanceID", r.InstanceID)
 	w.number("TransactionID", r.TransactionID)
 	w.field("OperatorID", r.OperatorID)
@@ -480,11 +484,7 @@ func (r *CreateResponse) Marshal() []byte {
 // always, InstanceID and TransactionID only when not 0.
 func (r *StatusRequest) Marshal() []byte {
 	w := newWLWriter(r.XMLName, WLStatusRequest)
-	w.field("RequestMessageID", r.RequestMessageID)
-	w.field("BusinessProcessName", r.BusinessProcessName)
-	w.field("ActivityName", r.ActivityName)
-	w.field("EventName", r.EventName)
-	w.field("WorklistName", r.WorklistName)
+	w.keys(r.WLKeys, false)
 	if r.InstanceID != 0 {
 		w.number("InstanceID", r.InstanceID)
 	}
@@ -500,11 +500,7 @@ func (r *StatusRequest) Marshal() []byte {
 // the AdditionalData pairs.
 func (r *StatusResponse) Marshal() []byte {
 	w := newWLWriter(r.XMLName, WLStatusResponse)
-	w.field("RequestMessageID", r.RequestMessageID)
-	w.field("BusinessProcessName", r.BusinessProcessName)
-	w.field("ActivityName", r.ActivityName)
-	w.field("EventName", r.EventName)
-	w.field("WorklistName", r.WorklistName)
+	w.keys(r.WLKeys, false)
 	found := r.Found()
 	if found {
 		w.number("InstanceID", r.InstanceID)
@@ -674,6 +670,12 @@ func wlPairs(n *wlNode) []WLNameValue {
 
 func (f *wlFields) get(name string) string { return f.scalars[name] }
 
+// keys reads the five keys.
+func (f *wlFields) keys() WLKeys {
+	return WLKeys{RequestMessageID: f.get("RequestMessageID"), BusinessProcessName: f.get("BusinessProcessName"),
+		ActivityName: f.get("ActivityName"), EventName: f.get("EventName"), WorklistName: f.get("WorklistName")}
+}
+
 // number reads an integer field; absent or empty is 0.
 func (f *wlFields) number(name string, errs *[]string) int64 {
 	s := f.scalars[name]
@@ -724,9 +726,7 @@ func ParseCreateRequest(data []byte, root string) (*CreateRequest, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &CreateRequest{XMLName: f.root,
-		RequestMessageID: f.get("RequestMessageID"), BusinessProcessName: f.get("BusinessProcessName"),
-		ActivityName: f.get("ActivityName"), EventName: f.get("EventName"), WorklistName: f.get("WorklistName"),
+	return &CreateRequest{XMLName: f.root, WLKeys: f.keys(),
 		OperatorID: f.get("OperatorID"), OriginatorID: f.get("OriginatorID"), Priority: f.get("Priority"),
 		ApplicationData: f.application, AdditionalData: f.additional}, nil
 }
@@ -739,9 +739,7 @@ func ParseCreateResponse(data []byte, root string) (*CreateResponse, error) {
 		return nil, err
 	}
 	var errs []string
-	r := &CreateResponse{XMLName: f.root,
-		RequestMessageID: f.get("RequestMessageID"), BusinessProcessName: f.get("BusinessProcessName"),
-		ActivityName: f.get("ActivityName"), EventName: f.get("EventName"), WorklistName: f.get("WorklistName"),
+	r := &CreateResponse{XMLName: f.root, WLKeys: f.keys(),
 		InstanceID: f.number("InstanceID", &errs), TransactionID: f.number("TransactionID", &errs),
 		OperatorID: f.get("OperatorID"), InstanceStatus: f.instanceStatus(&errs), WorkedOn: f.get("WorkedOn"),
 		ErrorCode: int(f.number("ErrorCode", &errs)), ErrorDescription: f.get("ErrorDescription"),
@@ -758,9 +756,7 @@ func ParseStatusRequest(data []byte, root string) (*StatusRequest, error) {
 		return nil, err
 	}
 	var errs []string
-	r := &StatusRequest{XMLName: f.root,
-		RequestMessageID: f.get("RequestMessageID"), BusinessProcessName: f.get("BusinessProcessName"),
-		ActivityName: f.get("ActivityName"), EventName: f.get("EventName"), WorklistName: f.get("WorklistName"),
+	r := &StatusRequest{XMLName: f.root, WLKeys: f.keys(),
 		InstanceID: f.number("InstanceID", &errs), TransactionID: f.number("TransactionID", &errs)}
 	return r, f.err(errs)
 }
@@ -774,9 +770,7 @@ func ParseStatusResponse(data []byte, root string) (*StatusResponse, error) {
 		return nil, err
 	}
 	var errs []string
-	r := &StatusResponse{XMLName: f.root,
-		RequestMessageID: f.get("RequestMessageID"), BusinessProcessName: f.get("BusinessProcessName"),
-		ActivityName: f.get("ActivityName"), EventName: f.get("EventName"), WorklistName: f.get("WorklistName"),
+	r := &StatusResponse{XMLName: f.root, WLKeys: f.keys(),
 		InstanceID: f.number("InstanceID", &errs), TransactionID: f.number("TransactionID", &errs),
 		InstanceStatus: f.instanceStatus(&errs), WorkedOn: f.get("WorkedOn"), AdditionalData: f.additional}
 	switch s := f.get("ResponseStatus"); {

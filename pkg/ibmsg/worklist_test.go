@@ -34,15 +34,15 @@ func worklistGolden(t *testing.T, name string, got []byte) {
 }
 
 func sampleCreate() *CreateRequest {
-	return &CreateRequest{RequestMessageID: "EXT-2026-0001", BusinessProcessName: "Administer Workforce", ActivityName: "Hire",
-		EventName: "Approve", WorklistName: "HR Approvals", OperatorID: "VP1", OriginatorID: "PS", Priority: "1",
+	return &CreateRequest{WLKeys: WLKeys{RequestMessageID: "EXT-2026-0001", BusinessProcessName: "Administer Workforce", ActivityName: "Hire",
+		EventName: "Approve", WorklistName: "HR Approvals"}, OperatorID: "VP1", OriginatorID: "PS", Priority: "1",
 		ApplicationData: []WLNameValue{{Name: "EMPLID", Value: "KU0001"}, {Name: "EFFDT", Value: "2026-03-01"}},
 		AdditionalData:  []WLNameValue{{Name: "note", Value: "from the <vendor> & co"}}}
 }
 
 func sampleStatusResponse() *StatusResponse {
-	return &StatusResponse{RequestMessageID: "EXT-2026-0001", BusinessProcessName: "Administer Workforce", ActivityName: "Hire",
-		EventName: "Approve", WorklistName: "HR Approvals", InstanceID: 1, TransactionID: 7, InstanceStatus: WLInstanceWorked,
+	return &StatusResponse{WLKeys: WLKeys{RequestMessageID: "EXT-2026-0001", BusinessProcessName: "Administer Workforce", ActivityName: "Hire",
+		EventName: "Approve", WorklistName: "HR Approvals"}, InstanceID: 1, TransactionID: 7, InstanceStatus: WLInstanceWorked,
 		ResponseStatus: WLResponseSent, WorkedOn: "2026-03-01T09:30:00.123000-0800",
 		AdditionalData: []WLNameValue{{Name: "comment", Value: "approved"}}}
 }
@@ -51,12 +51,12 @@ func sampleStatusResponse() *StatusResponse {
 // same), each read back to the same value.
 func TestWorklistMarshalGoldenRoundTrip(t *testing.T) {
 	create := sampleCreate()
-	reply := &CreateResponse{RequestMessageID: "EXT-2026-0001", BusinessProcessName: "Administer Workforce", ActivityName: "Hire",
-		EventName: "Approve", WorklistName: "HR Approvals", InstanceID: 1, TransactionID: 7, OperatorID: "VP1",
+	reply := &CreateResponse{WLKeys: WLKeys{RequestMessageID: "EXT-2026-0001", BusinessProcessName: "Administer Workforce", ActivityName: "Hire",
+		EventName: "Approve", WorklistName: "HR Approvals"}, InstanceID: 1, TransactionID: 7, OperatorID: "VP1",
 		InstanceStatus: WLInstanceWorked, WorkedOn: "2026-03-01T09:30:00.123000-0800",
 		AdditionalData: []WLNameValue{{Name: "comment", Value: "approved"}}}
-	status := &StatusRequest{RequestMessageID: "EXT-2026-0001", BusinessProcessName: "Administer Workforce", ActivityName: "Hire",
-		EventName: "Approve", WorklistName: "HR Approvals", InstanceID: 1}
+	status := &StatusRequest{WLKeys: WLKeys{RequestMessageID: "EXT-2026-0001", BusinessProcessName: "Administer Workforce", ActivityName: "Hire",
+		EventName: "Approve", WorklistName: "HR Approvals"}, InstanceID: 1}
 	statusReply := sampleStatusResponse()
 
 	worklistGolden(t, "create-request.golden.xml", create.Marshal())
@@ -87,7 +87,7 @@ func TestWorklistMarshalGoldenRoundTrip(t *testing.T) {
 }
 
 func TestWorklistMarshalOptionalFields(t *testing.T) {
-	minimal := (&CreateRequest{BusinessProcessName: "BP", ActivityName: "A", EventName: "E", WorklistName: "W", OperatorID: "PS",
+	minimal := (&CreateRequest{WLKeys: WLKeys{BusinessProcessName: "BP", ActivityName: "A", EventName: "E", WorklistName: "W"}, OperatorID: "PS",
 		ApplicationData: []WLNameValue{{Name: "K", Value: ""}}}).Marshal()
 	for _, absent := range []string{"RequestMessageID", "OriginatorID", "Priority", "AdditionalData"} {
 		if bytes.Contains(minimal, []byte(absent)) {
@@ -102,7 +102,7 @@ func TestWorklistMarshalOptionalFields(t *testing.T) {
 		t.Errorf("empty required field: %s", empty)
 	}
 	// No entry: the keys and ResponseStatus 0 only.
-	none := (&StatusResponse{RequestMessageID: "X", BusinessProcessName: "BP", ActivityName: "A", EventName: "E", WorklistName: "W",
+	none := (&StatusResponse{WLKeys: WLKeys{RequestMessageID: "X", BusinessProcessName: "BP", ActivityName: "A", EventName: "E", WorklistName: "W"},
 		InstanceStatus: WLInstanceWorked, WorkedOn: "x", AdditionalData: []WLNameValue{{Name: "a", Value: "b"}}}).Marshal()
 	for _, absent := range []string{"InstanceID", "TransactionID", "InstanceStatus", "WorkedOn", "AdditionalData"} {
 		if bytes.Contains(none, []byte(absent)) {
@@ -113,7 +113,7 @@ func TestWorklistMarshalOptionalFields(t *testing.T) {
 		t.Errorf("no entry: %s", none)
 	}
 	// A site's names: root and namespace from XMLName, none when Space is "".
-	site := (&StatusRequest{XMLName: xml.Name{Space: "urn:site", Local: "GetStatus"}, RequestMessageID: "X"}).Marshal()
+	site := (&StatusRequest{XMLName: xml.Name{Space: "urn:site", Local: "GetStatus"}, WLKeys: WLKeys{RequestMessageID: "X"}}).Marshal()
 	if !bytes.Contains(site, []byte(`<GetStatus xmlns="urn:site">`)) || !bytes.HasSuffix(site, []byte("</GetStatus>\n")) {
 		t.Errorf("site names: %s", site)
 	}
@@ -234,7 +234,7 @@ func TestWorklistValidate(t *testing.T) {
 			}
 		})
 	}
-	err := (&StatusRequest{BusinessProcessName: "BP", EventName: "E"}).Validate()
+	err := (&StatusRequest{WLKeys: WLKeys{BusinessProcessName: "BP", EventName: "E"}}).Validate()
 	if err == nil || err.Error() != "ibmsg: GetWorklistEntryStatusData: required field(s) missing: RequestMessageID, ActivityName, WorklistName" {
 		t.Errorf("status validation: %v", err)
 	}

@@ -210,7 +210,7 @@ func TestCreateValidationSendsNothing(t *testing.T) {
 	if !errors.As(err, &ve) || len(ve.Missing) != 6 || len(ve.Invalid) != 1 {
 		t.Fatalf("error %v", err)
 	}
-	if _, err := c.Status(context.Background(), &ibmsg.StatusRequest{RequestMessageID: "X"}); !errors.As(err, &ve) || len(ve.Missing) != 4 {
+	if _, err := c.Status(context.Background(), &ibmsg.StatusRequest{WLKeys: ibmsg.WLKeys{RequestMessageID: "X"}}); !errors.As(err, &ve) || len(ve.Missing) != 4 {
 		t.Fatalf("status error %v", err)
 	}
 	if len(f.got) != 0 {
@@ -251,7 +251,7 @@ func TestRequestsOnTheWire(t *testing.T) {
 func TestCreateReplies(t *testing.T) {
 	reply := func(code int) func(*gateway.Request) (*gateway.Result, error) {
 		return func(*gateway.Request) (*gateway.Result, error) {
-			r := ibmsg.CreateResponse{RequestMessageID: "ID-1", InstanceID: 9, TransactionID: 3, ErrorCode: code, ErrorDescription: "no such worklist"}
+			r := ibmsg.CreateResponse{WLKeys: ibmsg.WLKeys{RequestMessageID: "ID-1"}, InstanceID: 9, TransactionID: 3, ErrorCode: code, ErrorDescription: "no such worklist"}
 			return &gateway.Result{HTTPStatus: 200, Body: r.Marshal()}, nil
 		}
 	}
@@ -285,7 +285,7 @@ func TestCreateReplies(t *testing.T) {
 }
 
 func TestStatusReplies(t *testing.T) {
-	keys := &ibmsg.StatusRequest{RequestMessageID: "X", BusinessProcessName: "B", ActivityName: "A", EventName: "E", WorklistName: "W"}
+	keys := &ibmsg.StatusRequest{WLKeys: ibmsg.WLKeys{RequestMessageID: "X", BusinessProcessName: "B", ActivityName: "A", EventName: "E", WorklistName: "W"}}
 	for _, tt := range []struct {
 		name string
 		body string
@@ -310,7 +310,7 @@ func TestStatusReplies(t *testing.T) {
 // Wait with an injected clock: timeout, cancellation, retried failures,
 // errors that stop it.
 func TestWait(t *testing.T) {
-	keys := &ibmsg.StatusRequest{RequestMessageID: "X", BusinessProcessName: "B", ActivityName: "A", EventName: "E", WorklistName: "W"}
+	keys := &ibmsg.StatusRequest{WLKeys: ibmsg.WLKeys{RequestMessageID: "X", BusinessProcessName: "B", ActivityName: "A", EventName: "E", WorklistName: "W"}}
 	type answer = func(*gateway.Request) (*gateway.Result, error)
 	tests := []struct {
 		name    string

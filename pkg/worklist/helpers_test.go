@@ -93,8 +93,8 @@ func newTestClient(t *testing.T, e *testEmulator, adjust ...func(*Options)) (*Cl
 }
 
 func sampleRequest() *ibmsg.CreateRequest {
-	return &ibmsg.CreateRequest{BusinessProcessName: "Administer Workforce", ActivityName: "Hire", EventName: "Approve",
-		WorklistName: "HR Approvals", OperatorID: "VP1", Priority: "high",
+	return &ibmsg.CreateRequest{WLKeys: ibmsg.WLKeys{BusinessProcessName: "Administer Workforce", ActivityName: "Hire",
+		EventName: "Approve", WorklistName: "HR Approvals"}, OperatorID: "VP1", Priority: "high",
 		ApplicationData: []ibmsg.WLNameValue{{Name: "EMPLID", Value: "KU0001"}}}
 }
 
@@ -123,8 +123,7 @@ func statusAnswer(rs ibmsg.WLResponseStatus, inst ibmsg.WLInstanceStatus) func(*
 		if err != nil {
 			return nil, err
 		}
-		reply := ibmsg.StatusResponse{RequestMessageID: r.RequestMessageID, BusinessProcessName: r.BusinessProcessName, ActivityName: r.ActivityName,
-			EventName: r.EventName, WorklistName: r.WorklistName, ResponseStatus: rs, InstanceStatus: inst, InstanceID: 1, TransactionID: 1}
+		reply := ibmsg.StatusResponse{WLKeys: r.WLKeys, ResponseStatus: rs, InstanceStatus: inst, InstanceID: 1, TransactionID: 1}
 		return &gateway.Result{HTTPStatus: 200, Body: reply.Marshal()}, nil
 	}
 }

@@ -107,9 +107,7 @@ func decodeXMLInput(name string, data []byte) (*Input, error) {
 		if err != nil {
 			return nil, xmlInputError(name, err)
 		}
-		return &Input{Create: ibmsg.CreateRequest{RequestMessageID: r.RequestMessageID, BusinessProcessName: r.BusinessProcessName,
-			ActivityName: r.ActivityName, EventName: r.EventName, WorklistName: r.WorklistName},
-			InstanceID: r.InstanceID, TransactionID: r.TransactionID}, nil
+		return &Input{Create: ibmsg.CreateRequest{WLKeys: r.WLKeys}, InstanceID: r.InstanceID, TransactionID: r.TransactionID}, nil
 	}
 	r, err := ibmsg.ParseCreateRequest(data, "")
 	if err != nil {

@@ -10,8 +10,8 @@ import (
 )
 
 func TestDecodeInput(t *testing.T) {
-	want := ibmsg.CreateRequest{RequestMessageID: "EXT-1", BusinessProcessName: "Administer Workforce", ActivityName: "Hire",
-		EventName: "Approve", WorklistName: "HR Approvals", OperatorID: "VP1", Priority: "2",
+	want := ibmsg.CreateRequest{WLKeys: ibmsg.WLKeys{RequestMessageID: "EXT-1", BusinessProcessName: "Administer Workforce", ActivityName: "Hire",
+		EventName: "Approve", WorklistName: "HR Approvals"}, OperatorID: "VP1", Priority: "2",
 		ApplicationData: []ibmsg.WLNameValue{{Name: "EMPLID", Value: "KU0001"}, {Name: "EFFDT", Value: "2026-03-01"}},
 		AdditionalData:  []ibmsg.WLNameValue{{Name: "note", Value: ""}}}
 	tests := []struct {
@@ -47,8 +47,8 @@ additional_data: [{name: note}]
 		{"json", "entry.json", `{"RequestMessageID": "EXT-1", "BusinessProcessName": "Administer Workforce", "ActivityName": "Hire",
  "EventName": "Approve", "WorklistName": "HR Approvals", "OperatorID": "VP1", "Priority": 2,
  "ApplicationData": {"EMPLID": "KU0001", "EFFDT": "2026-03-01"}, "AdditionalData": [{"name": "note", "value": null}]}`},
-		{"xml, sniffed", "<stdin>", string((&ibmsg.CreateRequest{RequestMessageID: "EXT-1", BusinessProcessName: "Administer Workforce",
-			ActivityName: "Hire", EventName: "Approve", WorklistName: "HR Approvals", OperatorID: "VP1", Priority: "2",
+		{"xml, sniffed", "<stdin>", string((&ibmsg.CreateRequest{WLKeys: ibmsg.WLKeys{RequestMessageID: "EXT-1", BusinessProcessName: "Administer Workforce", ActivityName: "Hire",
+			EventName: "Approve", WorklistName: "HR Approvals"}, OperatorID: "VP1", Priority: "2",
 			ApplicationData: want.ApplicationData, AdditionalData: want.AdditionalData}).Marshal())},
 	}
 	for _, tt := range tests {

@@ -58,8 +58,8 @@ type Entry struct {
 
 // Keys returns the GETWLINSTANCE request for the entry.
 func (e *Entry) Keys() ibmsg.StatusRequest {
-	return ibmsg.StatusRequest{RequestMessageID: e.RequestMessageID, BusinessProcessName: e.BusinessProcessName,
-		ActivityName: e.ActivityName, EventName: e.EventName, WorklistName: e.WorklistName}
+	return ibmsg.StatusRequest{WLKeys: ibmsg.WLKeys{RequestMessageID: e.RequestMessageID, BusinessProcessName: e.BusinessProcessName,
+		ActivityName: e.ActivityName, EventName: e.EventName, WorklistName: e.WorklistName}}
 }
 
 // Journal remembers the creates psib sent, so that the same create is not

@@ -78,14 +78,19 @@ func escPairs(in []ibmsg.WLNameValue) []ibmsg.WLNameValue {
 	return out
 }
 
+// escKeys escapes the keys for XML text.
+func escKeys(k ibmsg.WLKeys) ibmsg.WLKeys {
+	return ibmsg.WLKeys{RequestMessageID: esc(k.RequestMessageID), BusinessProcessName: esc(k.BusinessProcessName),
+		ActivityName: esc(k.ActivityName), EventName: esc(k.EventName), WorklistName: esc(k.WorklistName)}
+}
+
 func namesFor(root xml.Name, action string) templateNames {
 	return templateNames{Namespace: esc(root.Space), Root: esc(root.Local), Operation: esc(action)}
 }
 
 // renderCreate runs the template on a create request.
 func (t *Template) renderCreate(r *ibmsg.CreateRequest, root xml.Name, action string) ([]byte, error) {
-	e := ibmsg.CreateRequest{RequestMessageID: esc(r.RequestMessageID), BusinessProcessName: esc(r.BusinessProcessName),
-		ActivityName: esc(r.ActivityName), EventName: esc(r.EventName), WorklistName: esc(r.WorklistName),
+	e := ibmsg.CreateRequest{WLKeys: escKeys(r.WLKeys),
 		OperatorID: esc(r.OperatorID), OriginatorID: esc(r.OriginatorID), Priority: esc(r.Priority),
 		ApplicationData: escPairs(r.ApplicationData), AdditionalData: escPairs(r.AdditionalData)}
 	return t.run(createTemplateData{CreateRequest: e, templateNames: namesFor(root, action)})
@@ -93,9 +98,7 @@ func (t *Template) renderCreate(r *ibmsg.CreateRequest, root xml.Name, action st
 
 // renderStatus runs the template on a status request.
 func (t *Template) renderStatus(r *ibmsg.StatusRequest, root xml.Name, action string) ([]byte, error) {
-	e := ibmsg.StatusRequest{RequestMessageID: esc(r.RequestMessageID), BusinessProcessName: esc(r.BusinessProcessName),
-		ActivityName: esc(r.ActivityName), EventName: esc(r.EventName), WorklistName: esc(r.WorklistName),
-		InstanceID: r.InstanceID, TransactionID: r.TransactionID}
+	e := ibmsg.StatusRequest{WLKeys: escKeys(r.WLKeys), InstanceID: r.InstanceID, TransactionID: r.TransactionID}
 	return t.run(statusTemplateData{StatusRequest: e, templateNames: namesFor(root, action)})
 }
 
