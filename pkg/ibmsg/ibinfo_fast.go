@@ -21,13 +21,28 @@ import (
 // FuzzFastIBInfo checks that both agree whenever the fast path answers.
 
 type miniNode struct {
-	name string
-	text []byte
-	kids []*miniNode
+	name  string
+	text  []byte
+	kids  []*miniNode
+	attrs []miniAttr
 }
 
-// miniParse reads a document made of elements, attributes (ignored, but
-// no xmlns), text, CDATA, comments and an XML declaration.
+// miniAttr is an attribute as written (values hold no '<' or '&').
+type miniAttr struct{ name, value string }
+
+// attr returns the value of the attribute name, and whether it is there.
+func (n *miniNode) attr(name string) (string, bool) {
+	for _, a := range n.attrs {
+		if a.name == name {
+			return a.value, true
+		}
+	}
+	return "", false
+}
+
+// miniParse reads a document made of elements, attributes (no namespace
+// declarations other than an empty default one, xmlns=""), text, CDATA,
+// comments and an XML declaration.
 func miniParse(data []byte) (*miniNode, bool) {
 	if !utf8.Valid(data) {
 		return nil, false
@@ -72,13 +87,11 @@ func (p *miniParser) skipMisc(decl bool) {
 				return
 			}
 			d := strings.ToLower(string(p.b[p.i : p.i+j]))
-			if k := strings.Index(d, "encoding="); k >= 0 {
-				enc := strings.Trim(strings.Fields(d[k+9:] + " ")[0], `"'`)
-				if enc != "utf-8" && enc != "utf8" {
-					return
-				}
+			if enc, ok := declValue(d, "encoding="); ok && enc != "utf-8" && enc != "utf8" {
+				return
 			}
-			if !strings.Contains(d, "version=") {
+			if v, ok := declValue(d, "version="); !ok || v != "1.0" {
+				// encoding/xml reads version 1.0 only.
 				return
 			}
 			p.i += j + 2
@@ -86,6 +99,27 @@ func (p *miniParser) skipMisc(decl bool) {
 		default:
 			return
 		}
+	}
+}
+
+// declValue returns the value after key in an XML declaration (lower-cased
+// by the caller), unquoted; ok is false when key is not there.
+func declValue(decl, key string) (string, bool) {
+	k := strings.Index(decl, key)
+	if k < 0 {
+		return "", false
+	}
+	f := strings.Fields(decl[k+len(key):])
+	if len(f) == 0 {
+		return "", true
+	}
+	return strings.Trim(f[0], `"'`), true
+}
+
+// space skips white space.
+func (p *miniParser) space() {
+	for p.i < len(p.b) && (p.b[p.i] == ' ' || p.b[p.i] == '\t' || p.b[p.i] == '\r' || p.b[p.i] == '\n') {
+		p.i++
 	}
 }
 
@@ -113,8 +147,9 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 		return nil, false
 	}
 	n := &miniNode{name: name}
-	// Attributes: name="value", no xmlns, no '<' or '&' in values (kept
-	// simple; anything else goes to encoding/xml).
+	// Attributes: name="value", no namespaces (xmlns="" undeclares the
+	// default one, which changes nothing here), no '<' or '&' in values
+	// (kept simple; anything else goes to encoding/xml).
 	for {
 		sp := p.i
 		for p.i < len(p.b) && (p.b[p.i] == ' ' || p.b[p.i] == '\t' || p.b[p.i] == '\r' || p.b[p.i] == '\n') {
@@ -138,10 +173,15 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 			return nil, false
 		}
 		an, ok := p.name()
-		if !ok || an == "xmlns" || strings.HasPrefix(an, "xml") || p.i >= len(p.b) || p.b[p.i] != '=' {
+		if !ok || an != "xmlns" && strings.HasPrefix(an, "xml") {
+			return nil, false
+		}
+		p.space() // type = "success" (seed 001) has spaces around '='
+		if p.i >= len(p.b) || p.b[p.i] != '=' {
 			return nil, false
 		}
 		p.i++
+		p.space()
 		if p.i >= len(p.b) || (p.b[p.i] != '"' && p.b[p.i] != '\'') {
 			return nil, false
 		}
@@ -150,6 +190,14 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 		if j < 0 || bytes.ContainsAny(p.b[p.i+1:p.i+1+j], "<&") {
 			return nil, false
 		}
+		value := p.b[p.i+1 : p.i+1+j]
+		if an == "xmlns" && len(value) > 0 || !checkChars(value) {
+			return nil, false
+		}
+		if _, dup := n.attr(an); dup {
+			return nil, false
+		}
+		n.attrs = append(n.attrs, miniAttr{an, string(value)})
 		p.i += 1 + j + 1
 	}
 	// Content.

@@ -59,3 +59,66 @@ func BenchmarkFastIBInfo(b *testing.B) {
 		}
 	})
 }
+
+// FuzzFastIBResponse checks the fast IBResponse reader against
+// parseIBResponse (encoding/xml): whenever the fast path answers, the
+// answer is the same.
+func FuzzFastIBResponse(f *testing.F) {
+	f.Add(NewSuccessResponse("T1").Marshal())
+	f.Add(NewErrorResponse(Status{MsgSet: 158, MsgID: 536, Parameters: Params{"U", "OP.v1"}}).Marshal())
+	f.Add([]byte("<?xml version=\"1.0\"?>\r\n<IBResponse xmlns=\"\" type = \" Success \"><DefaultTitle>a &amp; b</DefaultTitle><StatusCode> 0 </StatusCode><!-- x --><TransactionID><![CDATA[t\r\n1]]></TransactionID></IBResponse>"))
+	f.Add([]byte(`<IBResponse type="error"><MessageID>10721</MessageID><DefaultMessage>x</DefaultMessage><MsgSet>158</MsgSet><MessageParameters><Parameter> p </Parameter><Parameter/></MessageParameters></IBResponse>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok := fastIBResponse(data)
+		if !ok {
+			return
+		}
+		slow, err := parseIBResponse(data, "ibresponse")
+		if err == nil {
+			err = refuseDTD(data)
+		}
+		if err != nil {
+			t.Fatalf("fast path read a document the full reader refuses (%v):\n%s", err, data)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("fast and slow differ for\n%s\nfast %#v\nslow %#v", data, fast, slow)
+		}
+	})
+}
+
+// BenchmarkParseResponse is the cost of reading a publish acknowledgement.
+func BenchmarkParseResponse(b *testing.B) {
+	doc := NewSuccessResponse("6f1c2a4e-1a4c-11f1-9c3a-8f1e2d3c4b5a").Marshal()
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, ok := fastIBResponse(doc); !ok {
+				b.Fatal("fast path refused")
+			}
+		}
+	})
+	b.Run("encoding/xml", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := parseIBResponse(doc, "ibresponse"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestFastDeclaration: the fast readers give up on XML declarations
+// encoding/xml refuses or reads differently, and never panic on them.
+func TestFastDeclaration(t *testing.T) {
+	for _, decl := range []string{`<?xml version="0"?>`, `<?xml version=?>`, `<?xml version="1.0" encoding=?>`, `<?xml encoding="utf-8"?>`, `<?xml version="1.0" encoding="latin1"?>`} {
+		if _, ok := fastIBResponse([]byte(decl + `<IBResponse type="success"></IBResponse>`)); ok {
+			t.Errorf("fast IBResponse read %s", decl)
+		}
+		if _, ok := fastIBInfo([]byte(decl + `<IBInfo></IBInfo>`)); ok {
+			t.Errorf("fast IBInfo read %s", decl)
+		}
+	}
+	if _, ok := fastIBResponse([]byte(`<?xml version='1.0' encoding="UTF-8"?><IBResponse type="success"></IBResponse>`)); !ok {
+		t.Error("fast IBResponse refused a plain UTF-8 declaration")
+	}
+}

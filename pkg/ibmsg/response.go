@@ -186,6 +186,9 @@ func SplitSetNum(msg string) (text string, set, num int, ok bool) {
 // of any other kind is ErrNotIB (for a sync call that is the handler's own
 // reply). DTDs are refused.
 func ParseResponse(data []byte) (*Response, error) {
+	if r, ok := fastIBResponse(data); ok {
+		return r, nil
+	}
 	root, err := RootElement(data)
 	if err != nil {
 		return nil, err
