@@ -3,6 +3,7 @@ package ibmsg
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"os"
 	"reflect"
 	"testing"
@@ -120,5 +121,54 @@ func TestFastDeclaration(t *testing.T) {
 	}
 	if _, ok := fastIBResponse([]byte(`<?xml version='1.0' encoding="UTF-8"?><IBResponse type="success"></IBResponse>`)); !ok {
 		t.Error("fast IBResponse refused a plain UTF-8 declaration")
+	}
+}
+
+// FuzzCheckXMLFast: CheckXML trusts the mini reader's "well formed";
+// encoding/xml (with the same DTD refusal) must agree with every document
+// the mini reader accepts.
+func FuzzCheckXMLFast(f *testing.F) {
+	f.Add([]byte(`<?xml version="1.0"?><a x="1"><b>t &amp; u</b><![CDATA[<c>]]><!-- d --></a>`))
+	f.Add([]byte("<a xmlns=\"\">\r\n<b/></a>"))
+	f.Add([]byte(`<a><b></a></b>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if _, ok := miniParse(data); !ok {
+			return
+		}
+		d := newSafeDecoder(bytes.NewReader(data))
+		depth, roots := 0, 0
+		for {
+			tok, err := d.Token()
+			if err != nil {
+				if err.Error() != "EOF" {
+					t.Fatalf("mini reader accepted a document encoding/xml refuses (%v):\n%q", err, data)
+				}
+				break
+			}
+			switch tok.(type) {
+			case xml.StartElement:
+				if depth == 0 {
+					roots++
+				}
+				depth++
+			case xml.EndElement:
+				depth--
+			}
+		}
+		if roots != 1 {
+			t.Fatalf("mini reader accepted %d root elements:\n%q", roots, data)
+		}
+	})
+}
+
+// BenchmarkCheckXML is the cost of checking a small payload before it is
+// published.
+func BenchmarkCheckXML(b *testing.B) {
+	doc := []byte(`<?xml version="1.0"?><msg><id>1</id><name>hello</name></msg>`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := CheckXML(doc); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
