@@ -11,8 +11,12 @@ import (
 const maxBatch = 512
 
 // linger is how long the writer waits for more writes when it holds only
-// queued outcomes (nobody waiting for them).
-const linger = 2 * time.Millisecond
+// queued outcomes (nobody waiting for them). A commit costs far more than
+// a row (it rewrites the pages it touched), so outcomes wait for company:
+// the next claim, Flush or Close commits them sooner. An outcome lost to a
+// crash in between leaves its row in-flight, which a re-run resends with
+// the same ExternalMessageID (the gateway answers "duplicate").
+const linger = 25 * time.Millisecond
 
 const entryColumns = `id, key, run_id, operation, target, input, content_sha256, bytes, external_message_id, state,
 	transaction_id, attempts, http_status, duplicate, last_error, created_at, updated_at, sent_at, accepted_at`

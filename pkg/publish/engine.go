@@ -300,8 +300,10 @@ func Run(ctx context.Context, o Options, msgs iter.Seq2[*Message, error]) (*Summ
 }
 
 // claimBatchMax bounds how many messages the dispatcher claims in one
-// journal transaction.
-const claimBatchMax = 64
+// journal transaction. Larger batches mean fewer commits (each rewrites
+// the pages it touched); the cost is that a crash leaves up to this many
+// claimed, never-sent rows in-flight, which a re-run sends with their ids.
+const claimBatchMax = 256
 
 // batchMode reports whether the dispatcher claims messages in batches
 // ahead of the senders: with a journal, no rate, and ids. A rate keeps
@@ -368,7 +370,7 @@ func (e *engine) dispatchBatches(msgs iter.Seq2[*Message, error], jobs chan<- jo
 		batch = append(batch, e.prepare(m))
 		// Claim now when the batch is full, or when the senders are about
 		// to run out of work.
-		if len(batch) >= claimBatchMax || len(jobs) <= conc/2 {
+		if len(batch) >= claimBatchMax || len(jobs) <= conc {
 			if !flush() {
 				return n
 			}
