@@ -6,8 +6,10 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -124,21 +126,42 @@ func DecodeContent(raw []byte, transferEncoding string, lim Limits) ([]byte, Con
 func Decompress(data []byte, max int64, tryDeflate bool) ([]byte, Compression, error) {
 	switch {
 	case len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b:
-		zr, err := gzip.NewReader(bytes.NewReader(data))
+		zr, _ := gzipReaders.Get().(*gzip.Reader)
+		var err error
+		if zr == nil {
+			zr, err = gzip.NewReader(bytes.NewReader(data))
+		} else {
+			err = zr.Reset(bytes.NewReader(data))
+		}
 		if err != nil {
 			return nil, CompressionGzip, &SyntaxError{What: "gzip section", Msg: err.Error()}
 		}
-		out, err := inflateAll(zr, max, "gzip")
+		out, err := inflateAll(zr, max, "gzip", gzipSizeHint(data))
+		gzipReaders.Put(zr)
 		return out, CompressionGzip, err
 	case isZlibHeader(data):
-		zr, err := zlib.NewReader(bytes.NewReader(data))
+		var zr io.ReadCloser
+		var err error
+		if r, ok := zlibReaders.Get().(io.ReadCloser); ok {
+			zr, err = r, r.(zlib.Resetter).Reset(bytes.NewReader(data), nil)
+		} else {
+			zr, err = zlib.NewReader(bytes.NewReader(data))
+		}
 		if err != nil {
 			return nil, CompressionZlib, &SyntaxError{What: "zlib section", Msg: err.Error()}
 		}
-		out, err := inflateAll(zr, max, "zlib")
+		out, err := inflateAll(zr, max, "zlib", 4*len(data))
+		zlibReaders.Put(zr)
 		return out, CompressionZlib, err
 	case tryDeflate && isBinary(data):
-		out, err := inflateAll(flate.NewReader(bytes.NewReader(data)), max, "deflate")
+		fr, ok := flateReaders.Get().(io.ReadCloser)
+		if ok {
+			_ = fr.(flate.Resetter).Reset(bytes.NewReader(data), nil) // flate's Reset cannot fail
+		} else {
+			fr = flate.NewReader(bytes.NewReader(data))
+		}
+		out, err := inflateAll(fr, max, "deflate", 4*len(data))
+		flateReaders.Put(fr)
 		if err != nil {
 			if err == ErrTooLarge || isTooLarge(err) {
 				return nil, CompressionDeflate, err
@@ -149,6 +172,32 @@ func Decompress(data []byte, max int64, tryDeflate bool) ([]byte, Compression, e
 		return out, CompressionDeflate, nil
 	}
 	return data, CompressionNone, nil
+}
+
+// Inflaters are reused: each holds a 32 KiB window and Huffman tables
+// that cost more to allocate and clear than a small section costs to
+// inflate (a gateway log holds thousands). Reset makes a pooled reader
+// indistinguishable from a new one.
+var (
+	gzipReaders  sync.Pool // *gzip.Reader
+	zlibReaders  sync.Pool // zlib reader (io.ReadCloser + zlib.Resetter)
+	flateReaders sync.Pool // flate reader (io.ReadCloser + flate.Resetter)
+)
+
+// gzipSizeHint is the inflated size a gzip stream declares in its trailer
+// (ISIZE, RFC 1952), when believable: the output buffer is then allocated
+// once instead of grown. A trailer that claims more than a plausible ratio
+// gets a modest guess: it could be a bomb, and the cap applies anyway.
+func gzipSizeHint(data []byte) int {
+	guess := 4 * len(data)
+	if len(data) < 18 {
+		return guess
+	}
+	isize := int(binary.LittleEndian.Uint32(data[len(data)-4:]))
+	if isize > 64*len(data)+64<<10 {
+		return guess
+	}
+	return isize
 }
 
 func isTooLarge(err error) bool {
@@ -165,13 +214,26 @@ func isTooLarge(err error) bool {
 	return false
 }
 
-func inflateAll(r io.Reader, max int64, what string) ([]byte, error) {
-	out, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, &SyntaxError{What: what + " section", Msg: err.Error()}
+// inflateAll reads r to its end into a buffer sized from hint, up to max
+// bytes: more is ErrTooLarge.
+func inflateAll(r io.Reader, limit int64, what string, hint int) ([]byte, error) {
+	r = io.LimitReader(r, limit+1)
+	out := make([]byte, 0, min(int64(max(hint, 512)), limit)+1)
+	for {
+		if len(out) == cap(out) {
+			out = append(out, 0)[:len(out)]
+		}
+		n, err := r.Read(out[len(out):cap(out)])
+		out = out[:len(out)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, &SyntaxError{What: what + " section", Msg: err.Error()}
+		}
 	}
-	if int64(len(out)) > max {
-		return nil, fmt.Errorf("%w: %s section inflates past %d bytes (raise the limit if this is real data)", ErrTooLarge, what, max)
+	if int64(len(out)) > limit {
+		return nil, fmt.Errorf("%w: %s section inflates past %d bytes (raise the limit if this is real data)", ErrTooLarge, what, limit)
 	}
 	return out, nil
 }
