@@ -407,6 +407,33 @@ func (s *scanner) hiChar(p *pos, i int) (int, error) {
 	return size, nil
 }
 
+// newline moves p to the line that starts after the '\n' at buf[i].
+func (s *scanner) newline(p *pos, i int) {
+	p.line++
+	p.lineStart = s.base + int64(i) + 1
+	p.cont = 0
+}
+
+// step advances over the character at buf[i] in character data, an
+// attribute value, a comment, a CDATA section or a processing instruction,
+// and returns the index after it: a newline starts a new line in p, a
+// multi-byte character is checked (it may need more input), a control
+// character XML does not allow is an error, and any other byte is one
+// column. step cannot be inlined (hiChar is a call), so the loops take the
+// bytes that need no check, and newlines in text, inline before calling it.
+func (s *scanner) step(p *pos, i int) (int, error) {
+	switch c := s.buf[i]; charClass[c] {
+	case cNL:
+		s.newline(p, i)
+	case cHi:
+		n, err := s.hiChar(p, i)
+		return i + n, err
+	case cBad:
+		return i, s.errAt(p.line, s.colOf(p, i), "control character U+%04X is not allowed in XML", c)
+	}
+	return i + 1, nil
+}
+
 // scanName reads an XML name at buf[i] and returns its end.
 func (s *scanner) scanName(p *pos, i int) (int, error) {
 	start := i
@@ -469,9 +496,7 @@ func (s *scanner) skipSpace(p *pos, i int) int {
 		switch s.buf[i] {
 		case ' ', '\t', '\r':
 		case '\n':
-			p.line++
-			p.lineStart = s.base + int64(i) + 1
-			p.cont = 0
+			s.newline(p, i)
 		default:
 			return i
 		}
@@ -562,9 +587,7 @@ loop:
 		case cLT:
 			break loop
 		case cNL:
-			p.line++
-			p.lineStart = s.base + int64(i) + 1
-			p.cont = 0
+			s.newline(&p, i)
 			i++
 		case cAmp:
 			n, err := s.checkRef(&p, i)
@@ -578,14 +601,12 @@ loop:
 				return tokNone, s.errAt(p.line, s.colOf(&p, i), "\"]]>\" is not allowed in text: write ]]&gt;")
 			}
 			i++
-		case cHi:
-			n, err := s.hiChar(&p, i)
+		default: // cHi, cBad
+			j, err := s.step(&p, i)
 			if err != nil {
 				return tokNone, err
 			}
-			i += n
-		default:
-			return tokNone, s.errAt(p.line, s.colOf(&p, i), "control character U+%04X is not allowed in XML", c)
+			i = j
 		}
 	}
 	if i == start {
@@ -596,9 +617,7 @@ loop:
 		for j := start; j < i; j++ {
 			switch c := buf[j]; {
 			case c == '\n':
-				q.line++
-				q.lineStart = s.base + int64(j) + 1
-				q.cont = 0
+				s.newline(&q, j)
 			case c >= 0x80 && c < 0xC0:
 				q.cont++
 			case !isSpace(c):
@@ -715,11 +734,6 @@ func (s *scanner) scanStartTag() (tokKind, error) {
 			switch charClass[c] {
 			case cOK, cRB:
 				i++
-			case cNL:
-				p.line++
-				p.lineStart = s.base + int64(i) + 1
-				p.cont = 0
-				i++
 			case cLT:
 				return tokNone, s.errAt(p.line, s.colOf(&p, i), "'<' in the value of attribute %s: write &lt;", an)
 			case cAmp:
@@ -729,14 +743,12 @@ func (s *scanner) scanStartTag() (tokKind, error) {
 				}
 				refs = true
 				i += n
-			case cHi:
-				n, err := s.hiChar(&p, i)
+			default: // cNL, cHi, cBad
+				j, err := s.step(&p, i)
 				if err != nil {
 					return tokNone, err
 				}
-				i += n
-			default:
-				return tokNone, s.errAt(p.line, s.colOf(&p, i), "control character U+%04X is not allowed in XML", c)
+				i = j
 			}
 		}
 		for _, a := range s.attrs {
@@ -807,23 +819,15 @@ func (s *scanner) scanPI() (tokKind, error) {
 		if c == '?' && s.buf[i+1] == '>' {
 			break
 		}
-		switch charClass[c] {
-		case cNL:
-			p.line++
-			p.lineStart = s.base + int64(i) + 1
-			p.cont = 0
+		if charClass[c] == cOK {
 			i++
-		case cHi:
-			n, err := s.hiChar(&p, i)
-			if err != nil {
-				return tokNone, err
-			}
-			i += n
-		case cBad:
-			return tokNone, s.errAt(p.line, s.colOf(&p, i), "control character U+%04X is not allowed in XML", c)
-		default:
-			i++
+			continue
 		}
+		j, err := s.step(&p, i)
+		if err != nil {
+			return tokNone, err
+		}
+		i = j
 	}
 	if bytes.EqualFold(target, []byte("xml")) {
 		if !bytes.Equal(target, []byte("xml")) {
@@ -992,23 +996,15 @@ func (s *scanner) scanSection() (tokKind, error) {
 				return tokNone, s.errAt(p.line, s.colOf(&p, i), "\"--\" inside a comment (opened at line %d): comments cannot contain two hyphens in a row", s.sectLine)
 			}
 		}
-		switch charClass[c] {
-		case cNL:
-			p.line++
-			p.lineStart = s.base + int64(i) + 1
-			p.cont = 0
+		if charClass[c] == cOK {
 			i++
-		case cHi:
-			n, err := s.hiChar(&p, i)
-			if err != nil {
-				return tokNone, err
-			}
-			i += n
-		case cBad:
-			return tokNone, s.errAt(p.line, s.colOf(&p, i), "control character U+%04X is not allowed in XML", c)
-		default:
-			i++
+			continue
 		}
+		j, err := s.step(&p, i)
+		if err != nil {
+			return tokNone, err
+		}
+		i = j
 	}
 	if i == start {
 		return tokNone, errNeedMore
