@@ -249,6 +249,9 @@ type decodeRun struct {
 	inputIdx int
 	prefix   string // --extract: distinguishes inputs with the same base name
 	jbuf     []byte // -o json: reused for each record
+	// preparedJSON: the workers redacted and rendered each record
+	// (gwOptions); renderJSON only writes it.
+	preparedJSON bool
 }
 
 func runDecode(ctx context.Context, o *decodeOptions) error {
@@ -327,6 +330,22 @@ func (o *decodeOptions) gwOptions() gwlog.Options {
 	return gwlog.Options{Limits: ibmsg.Limits{MaxSectionBytes: o.maxSize}, MaxMessageBytes: int(min(o.maxSize, 1<<30))}
 }
 
+// gwOptions are the decoder's options for this run. Plain -o json output
+// is redacted and rendered on the decoding workers (gwlog's Prepare), so
+// that the ordered stream only writes bytes; --extract and --xpath need
+// the records as decoded, and keep the in-order path.
+func (run *decodeRun) gwOptions() gwlog.Options {
+	o := run.o.gwOptions()
+	if run.o.Format == "json" && run.o.Extract == "" && len(run.o.xpaths) == 0 {
+		run.preparedJSON = true
+		o.Prepare = func(rec *gwlog.Record) {
+			rec = run.secretsForJSON(rec)
+			_ = rec.PrepareJSON() // on failure AppendJSON renders it, and reports the error
+		}
+	}
+	return o
+}
+
 // input decodes one input; it returns only errors that stop the run.
 func (run *decodeRun) input(ctx context.Context, in string) error {
 	o := run.o
@@ -351,7 +370,7 @@ func (run *decodeRun) input(ctx context.Context, in string) error {
 		run.problem(name, fmt.Sprintf("cannot read %s: %v", name, err))
 		return nil
 	}
-	err = gwlog.Decode(ctx, r, name, o.gwOptions(), run.handle)
+	err = gwlog.Decode(ctx, r, name, run.gwOptions(), run.handle)
 	return run.endInput(ctx, name, err)
 }
 
@@ -645,18 +664,28 @@ func (run *decodeRun) render(rec *gwlog.Record) error {
 	return run.renderText(rec)
 }
 
-func (run *decodeRun) renderJSON(rec *gwlog.Record) error {
+// secretsForJSON applies the secrets policy to a record about to be shown
+// as JSON: section bodies and headers redacted (in place), or, with
+// --show-secrets, the ibinfo's password shown (in *rec).
+func (run *decodeRun) secretsForJSON(rec *gwlog.Record) *gwlog.Record {
 	if run.o.ShowSecrets {
-		rec = rec.WithSecrets()
-	} else {
-		for i := range rec.Sections {
-			rec.Sections[i].Body = run.redact(rec.Sections[i].Body)
+		*rec = *rec.WithSecrets()
+		return rec
+	}
+	for i := range rec.Sections {
+		rec.Sections[i].Body = run.redact(rec.Sections[i].Body)
+	}
+	for k, v := range rec.Headers {
+		if h := k + ": " + v; decodeMayHoldSecret(h) || decodeContainsFold(h, "soapaction", 'p') {
+			rec.Headers[k] = ibmsg.RedactString(h)[len(k)+2:]
 		}
-		for k, v := range rec.Headers {
-			if h := k + ": " + v; decodeMayHoldSecret(h) || decodeContainsFold(h, "soapaction", 'p') {
-				rec.Headers[k] = ibmsg.RedactString(h)[len(k)+2:]
-			}
-		}
+	}
+	return rec
+}
+
+func (run *decodeRun) renderJSON(rec *gwlog.Record) error {
+	if !run.preparedJSON {
+		rec = run.secretsForJSON(rec)
 	}
 	b, err := rec.AppendJSON(run.jbuf[:0])
 	if err != nil {

@@ -13,17 +13,6 @@ import (
 // escaped eight bytes at a time where nothing needs escaping; the small
 // parts (status, ibinfo, headers) go through encoding/json.
 func (r *Record) AppendJSON(dst []byte) ([]byte, error) {
-	var small bytes.Buffer
-	enc := json.NewEncoder(&small)
-	enc.SetEscapeHTML(false)
-	value := func(v any) error {
-		small.Reset()
-		if err := enc.Encode(v); err != nil {
-			return err
-		}
-		dst = append(dst, bytes.TrimSuffix(small.Bytes(), []byte("\n"))...)
-		return nil
-	}
 	dst = append(dst, `{"file":`...)
 	dst = appendJSONString(dst, r.File)
 	dst = append(dst, `,"line":`...)
@@ -34,6 +23,41 @@ func (r *Record) AppendJSON(dst []byte) ([]byte, error) {
 		dst = append(dst, f.key...)
 		dst = append(dst, `":`...)
 		dst = appendJSONString(dst, f.v)
+	}
+	if r.jsonTail != nil {
+		return append(dst, r.jsonTail...), nil
+	}
+	return r.appendJSONTail(dst)
+}
+
+// PrepareJSON renders the part of r's JSON that pairing never changes
+// (status, ibinfo, headers, sections: nearly all its bytes) and keeps it
+// for AppendJSON, which then only writes the few fields before it. Call
+// it last, after any change to those fields (redaction), typically from
+// Options.Prepare so that it runs on the decoding workers: later changes
+// to them are not seen by AppendJSON.
+func (r *Record) PrepareJSON() error {
+	r.jsonTail = nil
+	tail, err := r.appendJSONTail(nil)
+	if err != nil {
+		return err
+	}
+	r.jsonTail = tail
+	return nil
+}
+
+// appendJSONTail appends the fields from "status" on, and the closing brace.
+func (r *Record) appendJSONTail(dst []byte) ([]byte, error) {
+	var small bytes.Buffer
+	enc := json.NewEncoder(&small)
+	enc.SetEscapeHTML(false)
+	value := func(v any) error {
+		small.Reset()
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		dst = append(dst, bytes.TrimSuffix(small.Bytes(), []byte("\n"))...)
+		return nil
 	}
 	dst = append(dst, `,"status":`...)
 	if err := value(r.Status); err != nil {

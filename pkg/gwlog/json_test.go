@@ -20,7 +20,8 @@ func stdJSON(t testing.TB, v any) []byte {
 }
 
 // TestAppendJSON: AppendJSON writes what encoding/json writes, for every
-// record of every fixture.
+// record of every fixture, also when the record was prepared with
+// PrepareJSON on a worker and paired afterwards.
 func TestAppendJSON(t *testing.T) {
 	n := 0
 	for _, in := range goldenInputs(t) {
@@ -29,11 +30,23 @@ func TestAppendJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		r, _ := NewReader(f)
-		err = Decode(context.Background(), r, in, Options{Location: time.UTC}, func(rec *Record, err error) error {
+		prepared, records := 0, 0
+		opts := Options{Location: time.UTC, Prepare: func(rec *Record) {
+			// The pre-rendered tail must survive pairing (which changes
+			// the operation and nodes after Prepare).
+			if err := rec.PrepareJSON(); err != nil {
+				t.Error(err)
+			}
+		}}
+		err = Decode(context.Background(), r, in, opts, func(rec *Record, err error) error {
 			if rec == nil {
 				return nil
 			}
 			n++
+			records++
+			if rec.jsonTail != nil {
+				prepared++
+			}
 			for _, v := range []*Record{rec, rec.WithSecrets()} {
 				got, err := v.AppendJSON(nil)
 				if err != nil {
@@ -48,6 +61,9 @@ func TestAppendJSON(t *testing.T) {
 		f.Close()
 		if err != nil {
 			t.Fatal(err)
+		}
+		if prepared != records {
+			t.Fatalf("%s: Prepare ran for %d of %d records", in, prepared, records)
 		}
 	}
 	if n < 50 {

@@ -43,6 +43,21 @@ type Options struct {
 	// sections' bodies, for output that shows one line per message.
 	// Section.Bytes is then the size as found and Compression is "".
 	SkipContent bool
+	// Prepare, when set, is called with every record on the goroutine that
+	// decoded it, before the Handler sees it and before a response is
+	// given its request's operation and nodes (which is done in input
+	// order): per-record work such as redaction or Record.PrepareJSON
+	// then runs on all workers. It must not depend on other records.
+	Prepare func(*Record)
+}
+
+// decode decodes one message and runs Prepare on its record.
+func (o *Options) decode(m *rawMessage) (*Record, error) {
+	rec, err := decodeRaw(m, o)
+	if rec != nil && o.Prepare != nil {
+		o.Prepare(rec)
+	}
+	return rec, err
 }
 
 func (o Options) maxMessage() int {
@@ -98,7 +113,7 @@ func Decode(ctx context.Context, r io.Reader, name string, o Options, fn Handler
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			rec, err := decodeRaw(m, &o)
+			rec, err := o.decode(m)
 			if rec == nil && err == nil {
 				return nil
 			}
@@ -134,7 +149,7 @@ func decodeParallel(ctx context.Context, r io.Reader, name string, workers int, 
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				j.rec, j.err = decodeRaw(j.raw, o)
+				j.rec, j.err = o.decode(j.raw)
 				j.raw = nil
 				close(j.done)
 			}

@@ -61,6 +61,8 @@ type Record struct {
 	// Paired is true when Operation, From and To were taken from the
 	// request this response answers.
 	Paired bool `json:"-"`
+
+	jsonTail []byte // PrepareJSON's rendering of the fields from status on
 }
 
 // Section is one decoded content section.
@@ -216,6 +218,7 @@ func responseView(resp *ibmsg.Response) map[string]any {
 // headers are not redacted by Record in the first place.
 func (r *Record) WithSecrets() *Record {
 	c := *r
+	c.jsonTail = nil
 	switch v := r.IBInfo.(type) {
 	case *ibmsg.IBInfo:
 		if v == nil || v.From == nil || v.From.Password.IsZero() {
