@@ -2,13 +2,14 @@ package gwlog
 
 import (
 	"bufio"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
 	"runtime"
 	"sync"
 	"time"
+
+	kgzip "github.com/klauspost/compress/gzip"
 
 	"github.com/psib-dev/psib/pkg/ibmsg"
 )
@@ -310,7 +311,7 @@ func NewReader(r io.Reader) (io.Reader, error) {
 		return nil, err
 	}
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		zr, err := kgzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}

@@ -11,6 +11,10 @@ import (
 	"io"
 	"sync"
 	"unicode/utf8"
+
+	kflate "github.com/klauspost/compress/flate"
+	kgzip "github.com/klauspost/compress/gzip"
+	kzlib "github.com/klauspost/compress/zlib"
 )
 
 // Compression names how a section's bytes were compressed.
@@ -126,10 +130,10 @@ func DecodeContent(raw []byte, transferEncoding string, lim Limits) ([]byte, Con
 func Decompress(data []byte, max int64, tryDeflate bool) ([]byte, Compression, error) {
 	switch {
 	case len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b:
-		zr, _ := gzipReaders.Get().(*gzip.Reader)
+		zr, _ := gzipReaders.Get().(*kgzip.Reader)
 		var err error
 		if zr == nil {
-			zr, err = gzip.NewReader(bytes.NewReader(data))
+			zr, err = kgzip.NewReader(bytes.NewReader(data))
 		} else {
 			err = zr.Reset(bytes.NewReader(data))
 		}
@@ -143,9 +147,9 @@ func Decompress(data []byte, max int64, tryDeflate bool) ([]byte, Compression, e
 		var zr io.ReadCloser
 		var err error
 		if r, ok := zlibReaders.Get().(io.ReadCloser); ok {
-			zr, err = r, r.(zlib.Resetter).Reset(bytes.NewReader(data), nil)
+			zr, err = r, r.(kzlib.Resetter).Reset(bytes.NewReader(data), nil)
 		} else {
-			zr, err = zlib.NewReader(bytes.NewReader(data))
+			zr, err = kzlib.NewReader(bytes.NewReader(data))
 		}
 		if err != nil {
 			return nil, CompressionZlib, &SyntaxError{What: "zlib section", Msg: err.Error()}
@@ -156,9 +160,9 @@ func Decompress(data []byte, max int64, tryDeflate bool) ([]byte, Compression, e
 	case tryDeflate && isBinary(data):
 		fr, ok := flateReaders.Get().(io.ReadCloser)
 		if ok {
-			_ = fr.(flate.Resetter).Reset(bytes.NewReader(data), nil) // flate's Reset cannot fail
+			_ = fr.(kflate.Resetter).Reset(bytes.NewReader(data), nil) // flate's Reset cannot fail
 		} else {
-			fr = flate.NewReader(bytes.NewReader(data))
+			fr = kflate.NewReader(bytes.NewReader(data))
 		}
 		out, err := inflateAll(fr, max, "deflate", 4*len(data))
 		flateReaders.Put(fr)
@@ -174,12 +178,17 @@ func Decompress(data []byte, max int64, tryDeflate bool) ([]byte, Compression, e
 	return data, CompressionNone, nil
 }
 
+// Sections are inflated with github.com/klauspost/compress, whose
+// decompressor is about twice as fast as the standard library's on
+// gateway-log sections (README, dependency notes); compression (rare:
+// building test messages) stays with the standard library.
+//
 // Inflaters are reused: each holds a 32 KiB window and Huffman tables
 // that cost more to allocate and clear than a small section costs to
 // inflate (a gateway log holds thousands). Reset makes a pooled reader
 // indistinguishable from a new one.
 var (
-	gzipReaders  sync.Pool // *gzip.Reader
+	gzipReaders  sync.Pool // *kgzip.Reader
 	zlibReaders  sync.Pool // zlib reader (io.ReadCloser + zlib.Resetter)
 	flateReaders sync.Pool // flate reader (io.ReadCloser + flate.Resetter)
 )
@@ -293,7 +302,7 @@ func plausibleDecoded(b []byte) bool {
 // without error. It stops reading past max bytes (a bomb counts as deflate,
 // so that the caller reports it); the output is discarded.
 func inflatesAsDeflate(b []byte, max int64) bool {
-	_, err := io.Copy(io.Discard, io.LimitReader(flate.NewReader(bytes.NewReader(b)), max+1))
+	_, err := io.Copy(io.Discard, io.LimitReader(kflate.NewReader(bytes.NewReader(b)), max+1))
 	return err == nil
 }
 
