@@ -38,7 +38,13 @@ func (r *Record) AppendJSON(dst []byte) ([]byte, error) {
 // to them are not seen by AppendJSON.
 func (r *Record) PrepareJSON() error {
 	r.jsonTail = nil
-	tail, err := r.appendJSONTail(nil)
+	// Sized once: bodies are nearly all of it, and XML gains a backslash
+	// per quote.
+	n := 4 << 10
+	for _, sec := range r.Sections {
+		n += len(sec.Body) + len(sec.Body)/8
+	}
+	tail, err := r.appendJSONTail(make([]byte, 0, n))
 	if err != nil {
 		return err
 	}
