@@ -361,6 +361,52 @@ func TestMalformed(t *testing.T) {
 	}
 }
 
+// TestQNames: element and attribute names are qualified names (Namespaces
+// in XML): at most one ':', with a non-empty prefix before it and a
+// non-empty local name, itself a name, after it. XML 1.0 alone allows the
+// rest, and encoding/xml takes ":a", "a:" and ":" as local names with the
+// colon in them (and refuses "a::b"); the scanner refuses them all, as
+// xmllint does, which the differential check allows (it is stricter).
+func TestQNames(t *testing.T) {
+	for _, tc := range []struct {
+		doc  string
+		want string // line:col: message, or "" for a well-formed document
+	}{
+		{`<:a/>`, "1:1: element <:a> has an empty prefix before ':': with XML namespaces a name is NAME or PREFIX:NAME"},
+		{`<a:/>`, "1:1: element <a:> has an empty local name after ':': with XML namespaces a name is NAME or PREFIX:NAME"},
+		{`<:/>`, "1:1: element <:> is a lone ':' with no prefix or local name: with XML namespaces a name is NAME or PREFIX:NAME"},
+		{`<a::b/>`, "1:1: element <a::b> has more than one ':': with XML namespaces a name is NAME or PREFIX:NAME"},
+		{`<a:b:c/>`, "1:1: element <a:b:c> has more than one ':'"},
+		{`<a:1b/>`, "1:1: element <a:1b> has a local name starting with '1' after ':'"},
+		{"<a:\u0301b/>", "1:1: element <a:\u0301b> has a local name starting with '\u0301' after ':'"},
+		{`<ns:a><:/></ns:a>`, "1:7: element <:> is a lone ':' with no prefix or local name"},
+		{"<r>\n  <a:></a:>\n</r>", "2:3: element <a:> has an empty local name after ':'"},
+		{`<a x:=""/>`, "1:4: attribute x: in <a> has an empty local name after ':': with XML namespaces a name is NAME or PREFIX:NAME"},
+		{`<a :x=""/>`, "1:4: attribute :x in <a> has an empty prefix before ':'"},
+		{`<a :=""/>`, "1:4: attribute : in <a> is a lone ':' with no prefix or local name"},
+		{`<a xmlns:="urn:x"/>`, "1:4: attribute xmlns: in <a> has an empty local name after ':'"},
+		{"<a\n  b:c:d='1'/>", "2:3: attribute b:c:d in <a> has more than one ':'"},
+		{`<a x:-y="1"/>`, "1:4: attribute x:-y in <a> has a local name starting with '-' after ':'"},
+		{`<a></a:>`, "1:4: element <a> closed by </a:>"},
+		// Well-formed: one ':' between two names.
+		{`<ns:a xmlns:ns="urn:x" ns:b="1" c="2"><_:b/><ns:c.d-e/></ns:a>`, ""},
+		{"<a:\u00e9l\u00e8ve xmlns:a=\"urn:x\" a:r\u00f4le=\"1\"/>", ""},
+	} {
+		_, err := lexOurs([]byte(tc.doc), 0, func(r io.Reader) io.Reader { return r })
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%q: %v", tc.doc, err)
+		case tc.want == "":
+			compareWithStd(t, fmt.Sprintf("%q", tc.doc), []byte(tc.doc))
+		case err == nil:
+			t.Errorf("%q: no error, want %s", tc.doc, tc.want)
+		case !strings.HasPrefix(err.Error(), tc.want):
+			t.Errorf("%q: %v\nwant %s...", tc.doc, err, tc.want)
+		}
+		compareChunking(t, fmt.Sprintf("%q", tc.doc), []byte(tc.doc))
+	}
+}
+
 // TestLongTokens crosses the window: a start tag longer than the window, a
 // comment, a CDATA section and a text run many windows long.
 func TestLongTokens(t *testing.T) {
