@@ -403,3 +403,92 @@ func BenchmarkClaimRecord(b *testing.B) {
 		b.Fatal(err)
 	}
 }
+
+// TestClaimAllMultiRow: claims written with multi-row statements behave as
+// one-by-one claims: a key twice in the batch (the second sees the first),
+// keys already there, new rows decide refuses, and batches across every
+// chunk size (1, 8, 32, 128 and remainders).
+func TestClaimAllMultiRow(t *testing.T) {
+	j, _ := openNew(t)
+	ctx := context.Background()
+	if _, _, err := j.Claim(entry("old"), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 7, 8, 33, 128, 301} {
+		var es []*Entry
+		for i := 0; i < n; i++ {
+			es = append(es, entry(fmt.Sprintf("n%d-%03d", n, i)))
+		}
+		// Mixed in: a key twice, a key already there, and one decide
+		// refuses as new.
+		es = append(es, entry(fmt.Sprintf("n%d-%03d", n, 0)), entry("old"), entry(fmt.Sprintf("refused-%d", n)))
+		var calls []string
+		priors, written, err := j.ClaimAll(es, func(p, en *Entry) bool {
+			calls = append(calls, fmt.Sprintf("%s:%v", en.Key, p != nil))
+			if strings.HasPrefix(en.Key, "refused") {
+				return false
+			}
+			if p != nil {
+				en.Attempts = p.Attempts + 1 // a resend
+			}
+			return true
+		})
+		if err != nil {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+		ids := map[int64]bool{}
+		for i := 0; i < n; i++ {
+			if !written[i] || priors[i] != nil || es[i].ID == 0 || ids[es[i].ID] {
+				t.Fatalf("n=%d new[%d]: written %v prior %v id %d", n, i, written[i], priors[i], es[i].ID)
+			}
+			ids[es[i].ID] = true
+		}
+		dup, old, refused := n, n+1, n+2
+		if !written[dup] || priors[dup] == nil || es[dup].ID != es[0].ID || es[dup].Attempts != 2 {
+			t.Errorf("n=%d: the second claim of a key: written %v prior %v id %d (first %d) attempts %d",
+				n, written[dup], priors[dup], es[dup].ID, es[0].ID, es[dup].Attempts)
+		}
+		if !written[old] || priors[old] == nil || priors[old].Key != "old" {
+			t.Errorf("n=%d: a key already there: written %v prior %v", n, written[old], priors[old])
+		}
+		if written[refused] || priors[refused] != nil {
+			t.Errorf("n=%d: refused new: written %v prior %v", n, written[refused], priors[refused])
+		}
+		if _, err := j.Find(ctx, "psib-refused-"+fmt.Sprint(n)); !errors.Is(err, ErrNotFound) {
+			t.Errorf("n=%d: the refused message was written: %v", n, err)
+		}
+		got, err := j.Find(ctx, es[0].Key)
+		if err != nil || len(got) != 1 || got[0].Attempts != 2 {
+			t.Errorf("n=%d: the key claimed twice: %+v %v", n, got, err)
+		}
+		// Outcomes, one entry recorded twice: the last wins.
+		for i := 0; i < n; i++ {
+			e := *es[i]
+			e.State, e.TransactionID = StateAccepted, fmt.Sprintf("txn-%d-%d", n, i)
+			if err := j.Record(e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		last := *es[1%n]
+		last.State, last.TransactionID, last.LastError = StateRejected, "", "second outcome"
+		if err := j.Record(last); err != nil {
+			t.Fatal(err)
+		}
+		if err := j.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < n; i++ {
+			got, err := j.Find(ctx, es[i].Key)
+			if err != nil || len(got) != 1 {
+				t.Fatalf("n=%d find %d: %v", n, i, err)
+			}
+			want, txn := StateAccepted, fmt.Sprintf("txn-%d-%d", n, i)
+			if i == 1%n {
+				want, txn = StateRejected, ""
+			}
+			if got[0].State != want || got[0].TransactionID != txn || got[0].UpdatedAt.IsZero() {
+				t.Fatalf("n=%d row %d: state %s txn %q (want %s %q)", n, i, got[0].State, got[0].TransactionID, want, txn)
+			}
+		}
+	}
+}

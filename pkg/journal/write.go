@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -25,14 +26,79 @@ const entryColumns = `id, key, run_id, operation, target, input, content_sha256,
 type stmts struct {
 	byKey, insert, update, outcome *sql.Stmt
 	runInsert, runUpdate           *sql.Stmt
+	// Multi-row forms, by row count (see rowChunks): one statement
+	// writes many rows, which costs a fraction of one statement per row.
+	insertRows, outcomeRows map[int]*sql.Stmt
 }
 
 func (s *stmts) close() {
-	for _, st := range []*sql.Stmt{s.byKey, s.insert, s.update, s.outcome, s.runInsert, s.runUpdate} {
+	all := []*sql.Stmt{s.byKey, s.insert, s.update, s.outcome, s.runInsert, s.runUpdate}
+	for _, m := range []map[int]*sql.Stmt{s.insertRows, s.outcomeRows} {
+		for _, st := range m {
+			all = append(all, st)
+		}
+	}
+	for _, st := range all {
 		if st != nil {
 			st.Close()
 		}
 	}
+}
+
+// insertColumns and outcomeColumns are the values one row binds in the
+// multi-row statements.
+const (
+	insertColumns  = 18
+	outcomeColumns = 9
+)
+
+// rowChunks are the row counts of the prepared multi-row statements: a
+// batch of n rows is written as chunks of these sizes, largest first.
+var rowChunks = [...]int{128, 32, 8, 1}
+
+// multiInsert returns the statement inserting n new rows at once; it
+// returns the id and key of each row inserted (a key already there is
+// skipped, and not returned).
+func (j *Journal) multiInsert(ctx context.Context, n int) (*sql.Stmt, error) {
+	if st := j.stmts.insertRows[n]; st != nil {
+		return st, nil
+	}
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", insertColumns), ", ") + ")"
+	q := `INSERT INTO messages (key, run_id, operation, target, input, content_sha256, bytes, external_message_id, state,
+		transaction_id, attempts, http_status, duplicate, last_error, created_at, updated_at, sent_at, accepted_at)
+		VALUES ` + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + ` ON CONFLICT (key) DO NOTHING RETURNING id, key`
+	st, err := j.conn.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if j.stmts.insertRows == nil {
+		j.stmts.insertRows = map[int]*sql.Stmt{}
+	}
+	j.stmts.insertRows[n] = st
+	return st, nil
+}
+
+// multiOutcome returns the statement writing n outcomes at once (UPDATE
+// ... FROM a VALUES list; the ids must be distinct).
+func (j *Journal) multiOutcome(ctx context.Context, n int) (*sql.Stmt, error) {
+	if st := j.stmts.outcomeRows[n]; st != nil {
+		return st, nil
+	}
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", outcomeColumns), ", ") + ")"
+	q := `WITH v(id, state, transaction_id, attempts, http_status, duplicate, last_error, updated_at, accepted_at) AS (VALUES ` +
+		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + `)
+		UPDATE messages SET state = v.state, transaction_id = v.transaction_id, attempts = v.attempts, http_status = v.http_status,
+		duplicate = v.duplicate, last_error = v.last_error, updated_at = v.updated_at, accepted_at = v.accepted_at
+		FROM v WHERE messages.id = v.id`
+	st, err := j.conn.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if j.stmts.outcomeRows == nil {
+		j.stmts.outcomeRows = map[int]*sql.Stmt{}
+	}
+	j.stmts.outcomeRows[n] = st
+	return st, nil
 }
 
 type opKind int
@@ -209,13 +275,33 @@ func (j *Journal) asyncError() error {
 }
 
 // apply runs a batch in one transaction; any failure rolls all of it back.
+// Runs of claims and of outcomes are written with multi-row statements
+// (applyClaims, applyOutcomes); the rest one by one, in order.
 func (j *Journal) apply(batch []*op) error {
 	ctx := context.Background()
 	if _, err := j.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return j.wrap("write", err)
 	}
-	for _, o := range batch {
-		if err := j.applyOne(ctx, o); err != nil {
+	for i := 0; i < len(batch); {
+		k := i + 1
+		for k < len(batch) && batch[k].kind == batch[i].kind {
+			k++
+		}
+		var err error
+		switch run := batch[i:k]; batch[i].kind {
+		case opClaim:
+			err = j.applyClaims(ctx, run)
+		case opRecord:
+			err = j.applyOutcomes(ctx, run)
+		default:
+			for _, o := range run {
+				if err = j.applyOne(ctx, o); err != nil {
+					break
+				}
+			}
+		}
+		i = k
+		if err != nil {
 			_, _ = j.conn.ExecContext(ctx, "ROLLBACK")
 			for _, o := range batch {
 				if o.kind == opClaim && o.written && o.prior == nil {
@@ -259,26 +345,7 @@ func (j *Journal) applyOne(ctx context.Context, o *op) error {
 				return nil
 			}
 		}
-		prior, err := scanEntry(j.stmts.byKey.QueryRowContext(ctx, o.e.Key))
-		if errors.Is(err, sql.ErrNoRows) {
-			// Not there, yet decide refused a new row.
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		o.prior = prior
-		if o.decide != nil && !o.decide(prior, o.e) {
-			return nil
-		}
-		o.e.ID, o.e.CreatedAt, o.e.UpdatedAt = prior.ID, prior.CreatedAt, now
-		_, err = j.stmts.update.ExecContext(ctx, o.e.RunID, o.e.Operation, o.e.Target, o.e.Input, o.e.ContentSHA256, o.e.Bytes,
-			o.e.ExternalMessageID, string(o.e.State), o.e.TransactionID, o.e.Attempts, o.e.HTTPStatus, o.e.Duplicate, o.e.LastError,
-			formatTime(now), formatTime(o.e.SentAt), formatTime(o.e.AcceptedAt), o.e.ID)
-		if err != nil {
-			return err
-		}
-		o.written = true
+		return j.claimExisting(ctx, o, now)
 	case opRecord:
 		if o.e.ID == 0 {
 			return errors.New("journal: update of a message without an id")
@@ -301,6 +368,149 @@ func (j *Journal) applyOne(ctx context.Context, o *op) error {
 		return err
 	}
 	return nil
+}
+
+// claimExisting is a claim whose insert found a row with its key (or that
+// decide refused as new): decide again with that row, and update it.
+func (j *Journal) claimExisting(ctx context.Context, o *op, now time.Time) error {
+	prior, err := scanEntry(j.stmts.byKey.QueryRowContext(ctx, o.e.Key))
+	if errors.Is(err, sql.ErrNoRows) {
+		// Not there, yet decide refused a new row.
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	o.prior = prior
+	if o.decide != nil && !o.decide(prior, o.e) {
+		return nil
+	}
+	o.e.ID, o.e.CreatedAt, o.e.UpdatedAt = prior.ID, prior.CreatedAt, now
+	_, err = j.stmts.update.ExecContext(ctx, o.e.RunID, o.e.Operation, o.e.Target, o.e.Input, o.e.ContentSHA256, o.e.Bytes,
+		o.e.ExternalMessageID, string(o.e.State), o.e.TransactionID, o.e.Attempts, o.e.HTTPStatus, o.e.Duplicate, o.e.LastError,
+		formatTime(now), formatTime(o.e.SentAt), formatTime(o.e.AcceptedAt), o.e.ID)
+	if err != nil {
+		return err
+	}
+	o.written = true
+	return nil
+}
+
+// applyClaims writes a run of claims as applyOne would, one after the
+// other: the new messages with multi-row inserts first, then, in order,
+// those whose key was there already (or appeared earlier in the run),
+// which see the row found.
+func (j *Journal) applyClaims(ctx context.Context, run []*op) error {
+	now := j.now()
+	stamp := formatTime(now)
+	var fresh []*op
+	for _, o := range run {
+		if o.decide == nil || o.decide(nil, o.e) {
+			fresh = append(fresh, o)
+		}
+	}
+	inserted := map[string][]*op{} // key -> claims waiting for its id, in order
+	args := make([]any, 0, rowChunks[0]*insertColumns)
+	for len(fresh) > 0 {
+		n := chunkSize(len(fresh))
+		chunk := fresh[:n]
+		fresh = fresh[n:]
+		st, err := j.multiInsert(ctx, n)
+		if err != nil {
+			return err
+		}
+		args = args[:0]
+		clear(inserted)
+		for _, o := range chunk {
+			e := o.e
+			e.CreatedAt, e.UpdatedAt = now, now
+			args = append(args, e.Key, e.RunID, e.Operation, e.Target, e.Input, e.ContentSHA256, e.Bytes, e.ExternalMessageID,
+				string(e.State), e.TransactionID, e.Attempts, e.HTTPStatus, e.Duplicate, e.LastError, stamp, stamp,
+				formatTime(e.SentAt), formatTime(e.AcceptedAt))
+			inserted[e.Key] = append(inserted[e.Key], o)
+		}
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var key string
+			if err := rows.Scan(&id, &key); err != nil {
+				rows.Close()
+				return err
+			}
+			// A key twice in the chunk is inserted once, by its first claim.
+			if w := inserted[key]; len(w) > 0 {
+				w[0].e.ID, w[0].written = id, true
+				inserted[key] = w[1:]
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	// Claims that found a row, or that decide refused as new: in their
+	// order in the run, as one by one.
+	for _, o := range run {
+		if o.written {
+			continue
+		}
+		if err := j.claimExisting(ctx, o, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyOutcomes writes a run of outcomes with multi-row updates. An entry
+// recorded twice in the run gets its last outcome.
+func (j *Journal) applyOutcomes(ctx context.Context, run []*op) error {
+	now := j.now()
+	stamp := formatTime(now)
+	last := make(map[int64]*op, len(run))
+	order := make([]*op, 0, len(run))
+	for _, o := range run {
+		if o.e.ID == 0 {
+			return errors.New("journal: update of a message without an id")
+		}
+		if _, seen := last[o.e.ID]; !seen {
+			order = append(order, o)
+		}
+		last[o.e.ID] = o
+	}
+	args := make([]any, 0, rowChunks[0]*outcomeColumns)
+	for len(order) > 0 {
+		n := chunkSize(len(order))
+		chunk := order[:n]
+		order = order[n:]
+		st, err := j.multiOutcome(ctx, n)
+		if err != nil {
+			return err
+		}
+		args = args[:0]
+		for _, first := range chunk {
+			o := last[first.e.ID]
+			e := o.e
+			e.UpdatedAt = now
+			args = append(args, e.ID, string(e.State), e.TransactionID, e.Attempts, e.HTTPStatus, e.Duplicate, e.LastError, stamp,
+				formatTime(e.AcceptedAt))
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// chunkSize is the largest of rowChunks that n rows fill.
+func chunkSize(n int) int {
+	for _, c := range rowChunks {
+		if n >= c {
+			return c
+		}
+	}
+	return 1
 }
 
 // Claim looks up the message with e.Key and calls decide with the row found
