@@ -245,7 +245,7 @@ func entity(b []byte) (int, []byte) {
 }
 
 func decodeMIME(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Record, error) {
-	msg, skipped, err := parseMessage(text, lim, skip)
+	msg, err := ibmsg.ParseMessageWith(text, ibmsg.ParseOptions{Limits: lim, SkipContent: skip})
 	if err != nil {
 		var se *ibmsg.SyntaxError
 		if m.flat && !m.complete {
@@ -259,7 +259,6 @@ func decodeMIME(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 		return nil, &Error{File: m.file, Line: m.line, Err: errors.New(m.remap(err.Error(), 0))}
 	}
 	rec := FromMessage(m.file, m.line, msg)
-	skippedSizes(rec, skipped)
 	for i, p := range rec.Problems {
 		rec.Problems[i] = m.remap(p, 0)
 	}
@@ -435,7 +434,7 @@ func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 			// is a view of the record's Raw.
 			data = append([]byte(nil), body...)
 		}
-		msg, skipped, err := parseMessage(data, lim, skip)
+		msg, err := ibmsg.ParseMessageWith(data, ibmsg.ParseOptions{Limits: lim, SkipContent: skip})
 		if err != nil {
 			rec.fail(errors.New(m.remap(err.Error(), bodyOffset)))
 			rec.Sections = append(rec.Sections, plainSection("body", ct, body))
@@ -450,7 +449,6 @@ func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 			rec.TransactionID = inner.TransactionID
 		}
 		rec.Sections = inner.Sections
-		skippedSizes(rec, skipped)
 		for _, p := range inner.Problems {
 			rec.Problems = append(rec.Problems, m.remap(p, bodyOffset))
 		}
@@ -524,22 +522,6 @@ func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 		rec.Problems = append(rec.Problems, fmt.Sprintf("HTTP %d without an IB status", hl.StatusCode))
 	}
 	return rec, nil
-}
-
-// skippedSizes gives sections whose content was not decoded
-// (Options.SkipContent) their size as found.
-func skippedSizes(rec *Record, sizes []int) {
-	if sizes == nil {
-		return
-	}
-	k := 0
-	for i := range rec.Sections {
-		if k < len(sizes) && rec.Sections[i].Bytes == 0 {
-			rec.Sections[i].Bytes = sizes[k]
-			rec.Sections[i].Compression = ""
-			k++
-		}
-	}
 }
 
 func plainSection(id, ct string, body []byte) Section {

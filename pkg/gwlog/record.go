@@ -123,6 +123,12 @@ func FromMessage(file string, line int, m *ibmsg.Message) *Record {
 		s := &m.Sections[i]
 		sec := Section{ID: s.ID(), ContentType: s.Header.Get("Content-Type"), TransferEncoding: s.Header.Get("Content-Transfer-Encoding"),
 			Compression: string(s.Encoding.Compression), Bytes: len(s.Body), Body: string(s.Body)}
+		if s.Skipped {
+			// Options.SkipContent: the size as found.
+			sec.Bytes, sec.Compression = s.RawBytes, ""
+			r.Sections = append(r.Sections, sec)
+			continue
+		}
 		if sec.Compression == "" {
 			sec.Compression = string(ibmsg.CompressionNone)
 		}

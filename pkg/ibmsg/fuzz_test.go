@@ -75,6 +75,17 @@ func FuzzParseMessage(f *testing.F) {
 		if (m.IBInfo == nil) == (m.IBInfoErr == nil) {
 			t.Fatalf("IBInfo %v and IBInfoErr %v: exactly one must be set", m.IBInfo, m.IBInfoErr)
 		}
+		// SkipContent reads the same message, sections left undecoded.
+		sk, err := ParseMessageWith(data, ParseOptions{Limits: fuzzLimits, SkipContent: true})
+		if err != nil || len(sk.Sections) != len(m.Sections) || (sk.IBInfo == nil) != (m.IBInfo == nil) ||
+			m.IBInfo != nil && sk.IBInfo.Operation() != m.IBInfo.Operation() {
+			t.Fatalf("SkipContent read differently: err %v, %d/%d sections, IBInfo %v/%v", err, len(sk.Sections), len(m.Sections), sk.IBInfo, m.IBInfo)
+		}
+		for i, s := range sk.Sections {
+			if !s.Skipped || s.Body != nil || s.RawBytes != m.Sections[i].RawBytes {
+				t.Fatalf("skipped section %d: %+v (decoded: %d raw bytes)", i, s, m.Sections[i].RawBytes)
+			}
+		}
 		for _, s := range m.Sections {
 			if int64(len(s.Body)) > fuzzLimits.maxSection() {
 				t.Fatalf("section body of %d bytes past the limit", len(s.Body))

@@ -60,6 +60,9 @@ type Section struct {
 	Encoding ContentEncoding
 	// RawBytes is the size of the part's content as it traveled.
 	RawBytes int
+	// Skipped is set when the content was left undecoded
+	// (ParseOptions.SkipContent): Body is nil and Encoding zero.
+	Skipped bool
 	// Err is set when the content could not be decoded; Body then holds
 	// the raw bytes.
 	Err error
@@ -263,6 +266,22 @@ func ReadMessage(r io.Reader, lim Limits) (*Message, error) {
 // at all, and with ErrTooLarge past a limit. A section that cannot be
 // decoded gets Section.Err; an IBInfo that cannot be read gets IBInfoErr.
 func ParseMessage(data []byte, lim Limits) (*Message, error) {
+	return ParseMessageWith(data, ParseOptions{Limits: lim})
+}
+
+// ParseOptions tunes ParseMessageWith.
+type ParseOptions struct {
+	Limits
+	// SkipContent leaves the content sections undecoded (no base64, no
+	// inflating, no charset conversion): each Section has its Header and
+	// RawBytes, and Skipped set. The IBInfo part is read as always. For
+	// listings that show one line per message.
+	SkipContent bool
+}
+
+// ParseMessageWith is ParseMessage with options.
+func ParseMessageWith(data []byte, o ParseOptions) (*Message, error) {
+	lim := o.Limits
 	if int64(len(data)) > lim.maxSection() {
 		return nil, fmt.Errorf("%w: MIME message is larger than %d bytes", ErrTooLarge, lim.maxSection())
 	}
@@ -316,6 +335,10 @@ func ParseMessage(data []byte, lim Limits) (*Message, error) {
 		raw := contentBytes(data, lines, bodyStart, p.end)
 		cid := strings.Trim(ph.Get("Content-ID"), "<> ")
 		isInfo := strings.EqualFold(cid, ContentIDIBInfo) || (cid == "" && m.IBInfo == nil && m.IBInfoRaw == nil && bytes.Contains(raw, []byte("<IBInfo")))
+		if o.SkipContent && !(isInfo && m.IBInfo == nil && m.IBInfoRaw == nil) {
+			m.Sections = append(m.Sections, Section{Header: ph, RawBytes: len(raw), Skipped: true})
+			continue
+		}
 		body, enc, derr := DecodeContent(raw, ph.Get("Content-Transfer-Encoding"), lim)
 		if derr == nil {
 			body, derr = toUTF8(body, partCharset(ph))
