@@ -3,6 +3,7 @@ package gwlog
 import (
 	"bytes"
 	"encoding/json"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -110,18 +111,18 @@ const (
 	msb = 0x8080808080808080
 )
 
-// plain8 reports whether none of the 8 bytes of x needs escaping in JSON:
-// no control character, no '"', no '\\', nothing outside ASCII.
-func plain8(x uint64) bool {
-	if x&msb != 0 {
-		return false
-	}
+// special8 flags (in its byte's top bit) each of the 8 bytes of x that may
+// need escaping in JSON: a control character, '"', '\\', or a byte outside
+// ASCII. Zero means none does. The lowest flag is always exact (a false
+// flag needs a borrow from a flagged byte below it), so
+// bits.TrailingZeros64 finds the first byte to look at.
+func special8(x uint64) uint64 {
 	less := (x - lsb*0x20) & ^x & msb // a byte < 0x20
 	q := x ^ (lsb * '"')
 	bs := x ^ (lsb * '\\')
 	hasQ := (q - lsb) & ^q & msb
 	hasBS := (bs - lsb) & ^bs & msb
-	return less|hasQ|hasBS == 0
+	return less | hasQ | hasBS | x&msb
 }
 
 // load64 reads 8 bytes of s at i, little-endian (the compiler makes one
@@ -142,9 +143,13 @@ func appendJSONString(dst []byte, s string) []byte {
 	start := 0
 	i := 0
 	for i < len(s) {
-		if i+8 <= len(s) && plain8(load64(s, i)) {
-			i += 8
-			continue
+		if i+8 <= len(s) {
+			m := special8(load64(s, i))
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
