@@ -372,8 +372,8 @@ func TestEntryJSON(t *testing.T) {
 }
 
 // BenchmarkClaimRecord is the journal's cost per message: a claim (in
-// batches of 64, as psib publish claims ahead of its senders) and an
-// outcome record.
+// batches of 64; psib publish claims up to 256 ahead of its senders) and
+// an outcome record.
 //
 //	go test ./pkg/journal -run '^$' -bench ClaimRecord
 func BenchmarkClaimRecord(b *testing.B) {
