@@ -267,11 +267,13 @@ func Open(path string, o Options) (*Journal, error) {
 }
 
 // dsn is a SQLite URI for path with psib's connection settings. Every
-// connection waits up to 10s for a lock held by another process, and
-// commits without fsync (synchronous=NORMAL: safe against process death).
+// connection waits up to 10s for a lock held by another process, commits
+// without fsync (synchronous=NORMAL: safe against process death), and
+// keeps temporary data (the statement journal of a multi-row write) in
+// memory rather than in a temporary file.
 func dsn(abs string) string {
 	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
-	return "file:" + r.Replace(filepath.ToSlash(abs)) + "?_busy_timeout=10000&_synchronous=NORMAL"
+	return "file:" + r.Replace(filepath.ToSlash(abs)) + "?_busy_timeout=10000&_synchronous=NORMAL&_pragma=temp_store(MEMORY)"
 }
 
 // create makes a new journal: the schema is written to a temporary file
