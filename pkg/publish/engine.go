@@ -244,7 +244,7 @@ func Run(ctx context.Context, o Options, msgs iter.Seq2[*Message, error]) (*Summ
 
 	dispatched := 0
 	if e.batchMode() {
-		dispatched = e.dispatchBatches(msgs, jobs, results, window, conc)
+		dispatched = e.dispatchBatches(msgs, jobs, results, window)
 	} else {
 	dispatch:
 		for m, err := range msgs {
@@ -302,7 +302,8 @@ func Run(ctx context.Context, o Options, msgs iter.Seq2[*Message, error]) (*Summ
 // claimBatchMax bounds how many messages the dispatcher claims in one
 // journal transaction. Larger batches mean fewer commits (each rewrites
 // the pages it touched); the cost is that a crash leaves up to this many
-// claimed, never-sent rows in-flight, which a re-run sends with their ids.
+// (plus the senders' queue) claimed, never-sent rows in-flight, which a
+// re-run sends with their ids.
 const claimBatchMax = 256
 
 // batchMode reports whether the dispatcher claims messages in batches
@@ -314,16 +315,75 @@ func (e *engine) batchMode() bool {
 	return e.o.Journal != nil && e.o.Rate == 0 && !e.o.NoMessageID
 }
 
-// dispatchBatches reads the messages, claims them in batches (as many as
-// are ready while the senders are busy, up to claimBatchMax) and hands
-// them to the senders. Results it can give at once (skips, input errors)
-// go to the orderer. It returns how many messages it took.
-func (e *engine) dispatchBatches(msgs iter.Seq2[*Message, error], jobs chan<- job, results chan<- *Result, window chan struct{}, conc int) int {
-	var (
-		batch []*prepared
-		n     int
-	)
-	flush := func() bool {
+// dispatchBatches reads the messages on one goroutine and claims them on
+// this one, in batches of as many as were read while the previous claim
+// was being committed (up to claimBatchMax), then hands them to the
+// senders. Reading ahead while a claim commits keeps the batches large
+// (few commits) without ever leaving the senders waiting for a small
+// one. Results it can give at once (skips, input errors) go to the
+// orderer. It returns how many messages it took.
+func (e *engine) dispatchBatches(msgs iter.Seq2[*Message, error], jobs chan<- job, results chan<- *Result, window chan struct{}) int {
+	ready := make(chan *prepared, claimBatchMax)
+	n := 0 // written by the reader, read after ready is closed
+	go func() {
+		defer close(ready)
+		for m, err := range msgs {
+			if e.stop.Err() != nil {
+				return
+			}
+			select {
+			case window <- struct{}{}:
+			case <-e.stop.Done():
+				return
+			}
+			m.Seq = n
+			n++
+			if err != nil {
+				results <- &Result{Seq: m.Seq, Input: m.Input, Operation: e.o.Operation, Outcome: OutcomeFailed, Class: ClassInput, Err: err}
+				continue
+			}
+			pm := e.prepare(m)
+			select {
+			case ready <- pm:
+			case <-e.stop.Done():
+				// Prepared, never claimed: nothing to record.
+				pm.r.Outcome = OutcomeNotSent
+				results <- pm.r
+				return
+			}
+		}
+	}()
+	// notSent reports what was read but will not be claimed, once the
+	// run stops.
+	notSent := func() int {
+		for pm := range ready {
+			pm.r.Outcome = OutcomeNotSent
+			results <- pm.r
+		}
+		return n
+	}
+	batch := make([]*prepared, 0, claimBatchMax)
+	for pm := range ready {
+		batch = append(batch[:0], pm)
+	more:
+		for len(batch) < claimBatchMax {
+			select {
+			case pm, ok := <-ready:
+				if !ok {
+					break more
+				}
+				batch = append(batch, pm)
+			default:
+				break more
+			}
+		}
+		if e.stop.Err() != nil {
+			for _, pm := range batch {
+				pm.r.Outcome = OutcomeNotSent
+				results <- pm.r
+			}
+			return notSent()
+		}
 		report, send, err := e.claimBatch(batch)
 		if err != nil {
 			e.failJournal(err)
@@ -331,10 +391,8 @@ func (e *engine) dispatchBatches(msgs iter.Seq2[*Message, error], jobs chan<- jo
 				pm.r.Outcome = OutcomeNotSent
 				results <- pm.r
 			}
-			batch = batch[:0]
-			return false
+			return notSent()
 		}
-		batch = batch[:0]
 		for _, r := range report {
 			results <- r
 		}
@@ -345,46 +403,10 @@ func (e *engine) dispatchBatches(msgs iter.Seq2[*Message, error], jobs chan<- jo
 				for _, pm := range send[i:] {
 					results <- e.unsend(pm)
 				}
-				return false
-			}
-		}
-		return true
-	}
-	for m, err := range msgs {
-		if e.stop.Err() != nil {
-			break
-		}
-		select {
-		case window <- struct{}{}:
-		case <-e.stop.Done():
-		}
-		if e.stop.Err() != nil {
-			break
-		}
-		m.Seq = n
-		n++
-		if err != nil {
-			results <- &Result{Seq: m.Seq, Input: m.Input, Operation: e.o.Operation, Outcome: OutcomeFailed, Class: ClassInput, Err: err}
-			continue
-		}
-		batch = append(batch, e.prepare(m))
-		// Claim now when the batch is full, or when the senders are about
-		// to run out of work.
-		if len(batch) >= claimBatchMax || len(jobs) <= conc {
-			if !flush() {
-				return n
+				return notSent()
 			}
 		}
 	}
-	if e.stop.Err() != nil {
-		// Prepared, never claimed: nothing to record.
-		for _, pm := range batch {
-			pm.r.Outcome = OutcomeNotSent
-			results <- pm.r
-		}
-		return n
-	}
-	flush()
 	return n
 }
 
