@@ -78,6 +78,7 @@
 // chunks; one message's text and one line are kept up to
 // [Options.MaxMessageBytes] (16 MiB by default; past it the message is
 // reported and skipped); a decoded section up to Options.Limits'
-// MaxSectionBytes (64 MiB by default). With N workers, about 2 ×
-// MaxMessageBytes of text is in flight at most.
+// MaxSectionBytes (64 MiB by default), and all sections of one message up
+// to its MaxDecodedBytes (4 × MaxSectionBytes by default). With N workers,
+// about 2 × MaxMessageBytes of text is in flight at most.
 package gwlog

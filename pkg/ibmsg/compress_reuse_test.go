@@ -5,7 +5,9 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -72,5 +74,52 @@ func TestDecompressReuse(t *testing.T) {
 	_, _, err := Decompress(good, 100, false)
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("over the cap: %v, want ErrTooLarge", err)
+	}
+}
+
+// TestMessageDecodedTotal: sections that each stay under MaxSectionBytes
+// cannot add up past MaxDecodedBytes (many small bombs in one message).
+func TestMessageDecodedTotal(t *testing.T) {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write(bytes.Repeat([]byte("<R/>"), 256<<10)) // 1 MiB
+	w.Close()
+	bomb := base64.StdEncoding.EncodeToString(b.Bytes())
+	msg := tStdTop() + tPart("IBInfo", "", "", tIBInfo)
+	for i := 0; i < 5; i++ {
+		msg += tPart(fmt.Sprintf("ContentSection%d", i), "", "base64", bomb)
+	}
+	msg += tClose()
+	lim := Limits{MaxSectionBytes: 2 << 20, MaxDecodedBytes: 3<<20 + 1024}
+	m, err := ParseMessage([]byte(msg), lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Sections) != 5 {
+		t.Fatalf("%d sections", len(m.Sections))
+	}
+	total := 0
+	for i, s := range m.Sections {
+		if i < 3 {
+			if s.Err != nil || len(s.Body) != 1<<20 {
+				t.Errorf("section %d: %d bytes, %v", i, len(s.Body), s.Err)
+			}
+		} else if !errors.Is(s.Err, ErrTooLarge) || !strings.Contains(s.Err.Error(), "together") {
+			t.Errorf("section %d past the message's budget: %v", i, s.Err)
+		}
+		total += len(s.Body)
+	}
+	if total > 4<<20 {
+		t.Errorf("%d bytes held in all", total)
+	}
+	// The default budget (4 × the section cap) lets these through.
+	m, err = ParseMessage([]byte(msg), Limits{MaxSectionBytes: 2 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range m.Sections {
+		if s.Err != nil {
+			t.Errorf("default budget, section %d: %v", i, s.Err)
+		}
 	}
 }

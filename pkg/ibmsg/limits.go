@@ -14,6 +14,10 @@ type Limits struct {
 	MaxHeaders int
 	// MaxLineBytes caps one header line. Default 1 MiB.
 	MaxLineBytes int
+	// MaxDecodedBytes caps the decoded sections of one message together,
+	// so that many small sections that each inflate to just under
+	// MaxSectionBytes cannot add up. Default 4 × MaxSectionBytes.
+	MaxDecodedBytes int64
 }
 
 // Default limits.
@@ -28,6 +32,13 @@ func (l Limits) maxSection() int64 {
 		return l.MaxSectionBytes
 	}
 	return DefaultMaxSectionBytes
+}
+
+func (l Limits) maxDecoded() int64 {
+	if l.MaxDecodedBytes > 0 {
+		return l.MaxDecodedBytes
+	}
+	return 4 * l.maxSection()
 }
 
 func (l Limits) maxHeaders() int {

@@ -2,6 +2,7 @@ package ibmsg
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -319,6 +320,7 @@ func ParseMessageWith(data []byte, o ParseOptions) (*Message, error) {
 		m.Warnings = append(m.Warnings, fmt.Sprintf("unexpected top Content-ID %q", cid))
 	}
 
+	var decoded int64 // bytes decoded so far, for MaxDecodedBytes
 	parts, warnings := splitParts(lines, next, boundary)
 	m.Warnings = append(m.Warnings, warnings...)
 	if len(parts) == 0 {
@@ -339,7 +341,24 @@ func ParseMessageWith(data []byte, o ParseOptions) (*Message, error) {
 			m.Sections = append(m.Sections, Section{Header: ph, RawBytes: len(raw), Skipped: true})
 			continue
 		}
-		body, enc, derr := DecodeContent(raw, ph.Get("Content-Transfer-Encoding"), lim)
+		// What is left of the message's budget caps this section.
+		secLim := lim
+		secLim.MaxSectionBytes = min(lim.maxSection(), lim.maxDecoded()-decoded)
+		var (
+			body []byte
+			enc  ContentEncoding
+			derr error
+		)
+		if secLim.MaxSectionBytes <= 0 {
+			body, enc = raw, ContentEncoding{Compression: CompressionNone}
+			derr = fmt.Errorf("%w: the message's sections decode to more than %d bytes together (raise the limit if this is real data)", ErrTooLarge, lim.maxDecoded())
+		} else {
+			body, enc, derr = DecodeContent(raw, ph.Get("Content-Transfer-Encoding"), secLim)
+			if derr != nil && secLim.MaxSectionBytes < lim.maxSection() && errors.Is(derr, ErrTooLarge) {
+				derr = fmt.Errorf("%w: the message's sections decode to more than %d bytes together (raise the limit if this is real data)", ErrTooLarge, lim.maxDecoded())
+			}
+			decoded += int64(len(body))
+		}
 		if derr == nil {
 			body, derr = toUTF8(body, partCharset(ph))
 		}
