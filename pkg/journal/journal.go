@@ -159,8 +159,12 @@ type Journal struct {
 	ops       chan *op
 	writerEnd chan struct{}
 
-	mu       sync.RWMutex // guards closed against sends on ops
-	closed   bool
+	mu     sync.RWMutex // guards closed against sends on ops
+	closed bool
+	// errMu guards asyncErr, apart from mu: the writer sets it while
+	// senders may hold mu's read lock, blocked on a full ops channel that
+	// only the writer drains.
+	errMu    sync.Mutex
 	asyncErr error // first failure of a queued write
 }
 

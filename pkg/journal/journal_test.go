@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -490,5 +491,56 @@ func TestClaimAllMultiRow(t *testing.T) {
 				t.Fatalf("n=%d row %d: state %s txn %q (want %s %q)", n, i, got[0].State, got[0].TransactionID, want, txn)
 			}
 		}
+	}
+}
+
+// TestFailedWriteNoDeadlock: when a queued write fails while senders fill
+// the queue, every caller returns and Flush reports the failure (the
+// writer used to wait for a lock those senders held).
+func TestFailedWriteNoDeadlock(t *testing.T) {
+	j, _ := openNew(t)
+	done := make(chan error, 1)
+	go func() {
+		// A claim whose decide holds the writer, so that the queue fills.
+		inDecide, slow := make(chan struct{}), make(chan struct{})
+		go func() {
+			_, _, _ = j.Claim(entry("slow"), func(p, en *Entry) bool {
+				if p == nil {
+					close(inDecide)
+					<-slow
+				}
+				return true
+			})
+		}()
+		<-inDecide
+		if err := j.Record(Entry{Key: "no-id", State: StateAccepted}); err != nil { // fails in the writer: no id
+			done <- err
+			return
+		}
+		var wg sync.WaitGroup
+		for i := 0; i < 3*maxBatch; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				e := entry(fmt.Sprintf("q%04d", i))
+				e.ID = int64(i + 1000)
+				_ = j.Record(*e)
+			}()
+		}
+		// Release the writer once the queue is full, senders waiting.
+		for len(j.ops) < cap(j.ops) {
+			runtime.Gosched()
+		}
+		close(slow)
+		wg.Wait()
+		done <- j.Flush()
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "without an id") {
+			t.Fatalf("Flush after a failed write: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the journal deadlocked after a failed queued write")
 	}
 }

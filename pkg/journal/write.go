@@ -261,16 +261,16 @@ func (j *Journal) writer() {
 }
 
 func (j *Journal) setAsyncErr(err error) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
+	j.errMu.Lock()
+	defer j.errMu.Unlock()
 	if j.asyncErr == nil {
 		j.asyncErr = err
 	}
 }
 
 func (j *Journal) asyncError() error {
-	j.mu.RLock()
-	defer j.mu.RUnlock()
+	j.errMu.Lock()
+	defer j.errMu.Unlock()
 	return j.asyncErr
 }
 
