@@ -76,25 +76,17 @@ func (p *miniParser) skipMisc(decl bool) {
 		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
 			p.i++
 		case bytes.HasPrefix(p.b[p.i:], []byte("<!--")):
-			j := bytes.Index(p.b[p.i+4:], []byte("-->"))
-			if j < 0 || bytes.Contains(p.b[p.i+4:p.i+4+j], []byte("--")) {
+			n, ok := commentLen(p.b[p.i:])
+			if !ok {
 				return
 			}
-			p.i += 4 + j + 3
-		case decl && bytes.HasPrefix(p.b[p.i:], []byte("<?xml")) && p.i+5 < len(p.b) && (p.b[p.i+5] == ' ' || p.b[p.i+5] == '?'):
-			j := bytes.Index(p.b[p.i:], []byte("?>"))
-			if j < 0 {
+			p.i += n
+		case decl && bytes.HasPrefix(p.b[p.i:], []byte("<?xml")):
+			n, ok := declLen(p.b[p.i:])
+			if !ok {
 				return
 			}
-			d := strings.ToLower(string(p.b[p.i : p.i+j]))
-			if enc, ok := declValue(d, "encoding="); ok && enc != "utf-8" && enc != "utf8" {
-				return
-			}
-			if v, ok := declValue(d, "version="); !ok || v != "1.0" {
-				// encoding/xml reads version 1.0 only.
-				return
-			}
-			p.i += j + 2
+			p.i += n
 			decl = false
 		default:
 			return
@@ -102,18 +94,75 @@ func (p *miniParser) skipMisc(decl bool) {
 	}
 }
 
-// declValue returns the value after key in an XML declaration (lower-cased
-// by the caller), unquoted; ok is false when key is not there.
-func declValue(decl, key string) (string, bool) {
-	k := strings.Index(decl, key)
-	if k < 0 {
-		return "", false
+// commentLen is the length of the comment b starts with ("<!--"), and
+// whether it is one encoding/xml accepts: no "--" inside, not ending in
+// '-' ("--->").
+func commentLen(b []byte) (int, bool) {
+	j := bytes.Index(b[4:], []byte("-->"))
+	if j < 0 {
+		return 0, false
 	}
-	f := strings.Fields(decl[k+len(key):])
-	if len(f) == 0 {
-		return "", true
+	text := b[4 : 4+j]
+	if bytes.Contains(text, []byte("--")) || len(text) > 0 && text[len(text)-1] == '-' {
+		return 0, false
 	}
-	return strings.Trim(f[0], `"'`), true
+	return 4 + j + 3, true
+}
+
+// declLen is the length of the XML declaration b starts with ("<?xml"),
+// and whether it is one the mini reader is sure of: version="1.0" exactly,
+// an encoding (if any) that is UTF-8, standalone, each once and quoted;
+// anything else is left to encoding/xml.
+func declLen(b []byte) (int, bool) {
+	p := &miniParser{b: b, i: 5}
+	seen := map[string]bool{}
+	for {
+		sp := p.i
+		p.space()
+		if bytes.HasPrefix(b[p.i:], []byte("?>")) {
+			return p.i + 2, seen["version"]
+		}
+		if p.i == sp {
+			return 0, false // "<?xmlx", or attributes run together
+		}
+		name, ok := p.name()
+		if !ok || seen[name] {
+			return 0, false
+		}
+		seen[name] = true
+		p.space()
+		if p.i >= len(b) || b[p.i] != '=' {
+			return 0, false
+		}
+		p.i++
+		p.space()
+		if p.i >= len(b) || b[p.i] != '"' && b[p.i] != '\'' {
+			return 0, false
+		}
+		q := b[p.i]
+		k := bytes.IndexByte(b[p.i+1:], q)
+		if k < 0 {
+			return 0, false
+		}
+		value := string(b[p.i+1 : p.i+1+k])
+		p.i += k + 2
+		switch name {
+		case "version":
+			if value != "1.0" {
+				return 0, false // encoding/xml reads 1.0 only
+			}
+		case "encoding":
+			if v := strings.ToLower(value); v != "utf-8" && v != "utf8" {
+				return 0, false
+			}
+		case "standalone":
+			if value != "yes" && value != "no" {
+				return 0, false
+			}
+		default:
+			return 0, false
+		}
+	}
 }
 
 // space skips white space.
@@ -263,11 +312,11 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 			n.text = append(n.text, cd...)
 			p.i += 9 + k + 3
 		case bytes.HasPrefix(rest, []byte("<!--")):
-			k := bytes.Index(rest[4:], []byte("-->"))
-			if k < 0 || bytes.Contains(rest[4:4+k], []byte("--")) {
+			n, ok := commentLen(rest)
+			if !ok {
 				return nil, false
 			}
-			p.i += 4 + k + 3
+			p.i += n
 		case bytes.HasPrefix(rest, []byte("</")):
 			p.i += 2
 			end, ok := p.name()

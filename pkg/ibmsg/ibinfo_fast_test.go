@@ -111,7 +111,9 @@ func BenchmarkParseResponse(b *testing.B) {
 // TestFastDeclaration: the fast readers give up on XML declarations
 // encoding/xml refuses or reads differently, and never panic on them.
 func TestFastDeclaration(t *testing.T) {
-	for _, decl := range []string{`<?xml version="0"?>`, `<?xml version=?>`, `<?xml version="1.0" encoding=?>`, `<?xml encoding="utf-8"?>`, `<?xml version="1.0" encoding="latin1"?>`} {
+	for _, decl := range []string{`<?xml version="0"?>`, `<?xml version=?>`, `<?xml version="1.0" encoding=?>`, `<?xml encoding="utf-8"?>`,
+		`<?xml version="1.0" encoding="latin1"?>`, `<?xml version="1.0 "?>`, `<?xml version="1.0" x="encoding=utf-8" encoding="ISO-8859-1"?>`,
+		`<?xml version="1.0"encoding="utf-8"?>`, `<?xml version="1.0" version="1.0"?>`, `<?xmlversion="1.0"?>`} {
 		if _, ok := fastIBResponse([]byte(decl + `<IBResponse type="success"></IBResponse>`)); ok {
 			t.Errorf("fast IBResponse read %s", decl)
 		}
@@ -122,6 +124,19 @@ func TestFastDeclaration(t *testing.T) {
 	if _, ok := fastIBResponse([]byte(`<?xml version='1.0' encoding="UTF-8"?><IBResponse type="success"></IBResponse>`)); !ok {
 		t.Error("fast IBResponse refused a plain UTF-8 declaration")
 	}
+	// Comments encoding/xml refuses ("--" inside, or ending in "--->")
+	// are refused by CheckXML whichever reader answers.
+	for _, doc := range []string{`<a><!-- x ---></a>`, `<!-- x ---><a/>`, `<a/><!----->`, `<a><!-- a -- b --></a>`, `<?xml version="1.0 "?><a/>`} {
+		if _, ok := miniParse([]byte(doc)); ok {
+			t.Errorf("mini reader accepted %s", doc)
+		}
+		if err := CheckXML([]byte(doc)); err == nil {
+			t.Errorf("CheckXML accepted %s", doc)
+		}
+	}
+	if err := CheckXML([]byte(`<?xml version="1.0" standalone='yes'?><!-- ok - fine --><a><!----></a>`)); err != nil {
+		t.Errorf("CheckXML refused a good document: %v", err)
+	}
 }
 
 // FuzzCheckXMLFast: CheckXML trusts the mini reader's "well formed";
@@ -131,6 +146,8 @@ func FuzzCheckXMLFast(f *testing.F) {
 	f.Add([]byte(`<?xml version="1.0"?><a x="1"><b>t &amp; u</b><![CDATA[<c>]]><!-- d --></a>`))
 	f.Add([]byte("<a xmlns=\"\">\r\n<b/></a>"))
 	f.Add([]byte(`<a><b></a></b>`))
+	f.Add([]byte(`<a><!-- x ---></a>`))
+	f.Add([]byte(`<?xml version="1.0 " encoding='utf-8' standalone="no"?><a/>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if _, ok := miniParse(data); !ok {
 			return
