@@ -544,3 +544,23 @@ func TestFailedWriteNoDeadlock(t *testing.T) {
 		t.Fatal("the journal deadlocked after a failed queued write")
 	}
 }
+
+// TestClaimAllRefusedThenNew: a claim decide refuses as new, followed by a
+// new claim of the same key in one batch, behaves as one by one: the first
+// finds no row and writes nothing; the second inserts.
+func TestClaimAllRefusedThenNew(t *testing.T) {
+	j, _ := openNew(t)
+	a, b := entry("k"), entry("k")
+	_, written, err := j.ClaimAll([]*Entry{a, b}, func(p, en *Entry) bool {
+		if en == a {
+			return p != nil // only over an existing row
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if written[0] || !written[1] || b.ID == 0 {
+		t.Fatalf("written %v, ids %d %d", written, a.ID, b.ID)
+	}
+}

@@ -109,6 +109,7 @@ const (
 	opRunStart
 	opRunEnd
 	opBarrier
+	opClaimAll // ClaimAll's claims (in group), committed in one transaction
 )
 
 // op is one write waiting for the writer.
@@ -117,6 +118,7 @@ type op struct {
 	e      *Entry
 	decide func(prior, e *Entry) bool
 	run    *Run
+	group  []*op // opClaimAll: its claims
 
 	prior   *Entry
 	written bool
@@ -277,8 +279,16 @@ func (j *Journal) asyncError() error {
 // apply runs a batch in one transaction; any failure rolls all of it back.
 // Runs of claims and of outcomes are written with multi-row statements
 // (applyClaims, applyOutcomes); the rest one by one, in order.
-func (j *Journal) apply(batch []*op) error {
+func (j *Journal) apply(ops []*op) error {
 	ctx := context.Background()
+	batch := make([]*op, 0, len(ops))
+	for _, o := range ops {
+		if o.kind == opClaimAll {
+			batch = append(batch, o.group...)
+		} else {
+			batch = append(batch, o)
+		}
+	}
 	if _, err := j.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return j.wrap("write", err)
 	}
@@ -397,24 +407,38 @@ func (j *Journal) claimExisting(ctx context.Context, o *op, now time.Time) error
 }
 
 // applyClaims writes a run of claims as applyOne would, one after the
-// other: the new messages with multi-row inserts first, then, in order,
-// those whose key was there already (or appeared earlier in the run),
-// which see the row found.
+// other. Claims decide accepts as new are inserted with multi-row
+// statements (insertClaims); one it refuses as new splits the run, so
+// that it sees exactly the rows written before it.
 func (j *Journal) applyClaims(ctx context.Context, run []*op) error {
 	now := j.now()
-	stamp := formatTime(now)
-	var fresh []*op
-	for _, o := range run {
+	start := 0
+	for i, o := range run {
 		if o.decide == nil || o.decide(nil, o.e) {
-			fresh = append(fresh, o)
+			continue
 		}
+		if err := j.insertClaims(ctx, run[start:i], now); err != nil {
+			return err
+		}
+		if err := j.claimExisting(ctx, o, now); err != nil {
+			return err
+		}
+		start = i + 1
 	}
+	return j.insertClaims(ctx, run[start:], now)
+}
+
+// insertClaims inserts claims that decide accepted as new, many rows per
+// statement; then, in their order, those whose key was there already (or
+// earlier in seg) see that row (claimExisting), as one by one.
+func (j *Journal) insertClaims(ctx context.Context, seg []*op, now time.Time) error {
+	stamp := formatTime(now)
 	inserted := map[string][]*op{} // key -> claims waiting for its id, in order
 	args := make([]any, 0, rowChunks[0]*insertColumns)
-	for len(fresh) > 0 {
-		n := chunkSize(len(fresh))
-		chunk := fresh[:n]
-		fresh = fresh[n:]
+	for rest := seg; len(rest) > 0; {
+		n := chunkSize(len(rest))
+		chunk := rest[:n]
+		rest = rest[n:]
 		st, err := j.multiInsert(ctx, n)
 		if err != nil {
 			return err
@@ -446,13 +470,15 @@ func (j *Journal) applyClaims(ctx context.Context, run []*op) error {
 				inserted[key] = w[1:]
 			}
 		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return err
+		}
 		if err := rows.Close(); err != nil {
 			return err
 		}
 	}
-	// Claims that found a row, or that decide refused as new: in their
-	// order in the run, as one by one.
-	for _, o := range run {
+	for _, o := range seg {
 		if o.written {
 			continue
 		}
@@ -592,29 +618,16 @@ func (j *Journal) ClaimAll(es []*Entry, decide func(prior, e *Entry) bool) (prio
 		if !e.State.Valid() {
 			return nil, nil, &Error{Path: j.path, Op: "claim", Err: errors.New("invalid state " + string(e.State))}
 		}
-		ops[i] = &op{kind: opClaim, e: e, decide: decide, done: make(chan error, 1)}
+		ops[i] = &op{kind: opClaim, e: e, decide: decide}
 	}
-	if err := j.start(); err != nil {
+	// One op for the writer, so that the claims are never split across
+	// two transactions.
+	if err := j.submit(&op{kind: opClaimAll, group: ops, done: make(chan error, 1)}); err != nil {
 		return nil, nil, err
 	}
-	j.mu.RLock()
-	if j.closed {
-		j.mu.RUnlock()
-		return nil, nil, &Error{Path: j.path, Op: "write", Err: errors.New("journal closed")}
-	}
-	for _, o := range ops {
-		j.ops <- o
-	}
-	j.mu.RUnlock()
 	prior, written = make([]*Entry, len(es)), make([]bool, len(es))
 	for i, o := range ops {
-		if e := <-o.done; e != nil && err == nil {
-			err = e
-		}
 		prior[i], written[i] = o.prior, o.written
-	}
-	if err != nil {
-		return nil, nil, err
 	}
 	return prior, written, nil
 }
