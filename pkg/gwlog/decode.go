@@ -429,10 +429,6 @@ func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 			// The HTTP header is the MIME message's top header.
 			data = append([]byte("Content-Type: "+ct+"\n\n"), body...)
 			bodyOffset -= 2
-		} else {
-			// parseMessage changes the text while it reads it: the body
-			// is a view of the record's Raw.
-			data = append([]byte(nil), body...)
 		}
 		msg, err := ibmsg.ParseMessageWith(data, ibmsg.ParseOptions{Limits: lim, SkipContent: skip})
 		if err != nil {

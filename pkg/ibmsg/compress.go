@@ -130,12 +130,17 @@ func DecodeContent(raw []byte, transferEncoding string, lim Limits) ([]byte, Con
 func Decompress(data []byte, max int64, tryDeflate bool) ([]byte, Compression, error) {
 	switch {
 	case len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b:
+		// A pooled reader keeps its source: the section is reached through
+		// src, which is emptied afterwards, so that the pool never holds a
+		// section's bytes.
+		src := bytes.NewReader(data)
+		defer src.Reset(nil)
 		zr, _ := gzipReaders.Get().(*kgzip.Reader)
 		var err error
 		if zr == nil {
-			zr, err = kgzip.NewReader(bytes.NewReader(data))
+			zr, err = kgzip.NewReader(src)
 		} else {
-			err = zr.Reset(bytes.NewReader(data))
+			err = zr.Reset(src)
 		}
 		if err != nil {
 			return nil, CompressionGzip, &SyntaxError{What: "gzip section", Msg: err.Error()}
@@ -144,12 +149,14 @@ func Decompress(data []byte, max int64, tryDeflate bool) ([]byte, Compression, e
 		gzipReaders.Put(zr)
 		return out, CompressionGzip, err
 	case isZlibHeader(data):
+		src := bytes.NewReader(data)
+		defer src.Reset(nil)
 		var zr io.ReadCloser
 		var err error
 		if r, ok := zlibReaders.Get().(io.ReadCloser); ok {
-			zr, err = r, r.(kzlib.Resetter).Reset(bytes.NewReader(data), nil)
+			zr, err = r, r.(kzlib.Resetter).Reset(src, nil)
 		} else {
-			zr, err = kzlib.NewReader(bytes.NewReader(data))
+			zr, err = kzlib.NewReader(src)
 		}
 		if err != nil {
 			return nil, CompressionZlib, &SyntaxError{What: "zlib section", Msg: err.Error()}
@@ -158,11 +165,13 @@ func Decompress(data []byte, max int64, tryDeflate bool) ([]byte, Compression, e
 		zlibReaders.Put(zr)
 		return out, CompressionZlib, err
 	case tryDeflate && isBinary(data):
+		src := bytes.NewReader(data)
+		defer src.Reset(nil)
 		fr, ok := flateReaders.Get().(io.ReadCloser)
 		if ok {
-			_ = fr.(kflate.Resetter).Reset(bytes.NewReader(data), nil) // flate's Reset cannot fail
+			_ = fr.(kflate.Resetter).Reset(src, nil) // flate's Reset cannot fail
 		} else {
-			fr = kflate.NewReader(bytes.NewReader(data))
+			fr = kflate.NewReader(src)
 		}
 		out, err := inflateAll(fr, max, "deflate", 4*len(data))
 		flateReaders.Put(fr)
