@@ -60,44 +60,40 @@ var rowChunks = [...]int{128, 32, 8, 1}
 // returns the id and key of each row inserted (a key already there is
 // skipped, and not returned).
 func (j *Journal) multiInsert(ctx context.Context, n int) (*sql.Stmt, error) {
-	if st := j.stmts.insertRows[n]; st != nil {
-		return st, nil
-	}
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", insertColumns), ", ") + ")"
-	q := `INSERT INTO messages (key, run_id, operation, target, input, content_sha256, bytes, external_message_id, state,
+	return j.multiRow(ctx, &j.stmts.insertRows, n, insertColumns, func(values string) string {
+		return `INSERT INTO messages (key, run_id, operation, target, input, content_sha256, bytes, external_message_id, state,
 		transaction_id, attempts, http_status, duplicate, last_error, created_at, updated_at, sent_at, accepted_at)
-		VALUES ` + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + ` ON CONFLICT (key) DO NOTHING RETURNING id, key`
-	st, err := j.conn.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if j.stmts.insertRows == nil {
-		j.stmts.insertRows = map[int]*sql.Stmt{}
-	}
-	j.stmts.insertRows[n] = st
-	return st, nil
+		VALUES ` + values + ` ON CONFLICT (key) DO NOTHING RETURNING id, key`
+	})
 }
 
 // multiOutcome returns the statement writing n outcomes at once (UPDATE
 // ... FROM a VALUES list; the ids must be distinct).
 func (j *Journal) multiOutcome(ctx context.Context, n int) (*sql.Stmt, error) {
-	if st := j.stmts.outcomeRows[n]; st != nil {
-		return st, nil
-	}
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", outcomeColumns), ", ") + ")"
-	q := `WITH v(id, state, transaction_id, attempts, http_status, duplicate, last_error, updated_at, accepted_at) AS (VALUES ` +
-		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + `)
+	return j.multiRow(ctx, &j.stmts.outcomeRows, n, outcomeColumns, func(values string) string {
+		return `WITH v(id, state, transaction_id, attempts, http_status, duplicate, last_error, updated_at, accepted_at) AS (VALUES ` +
+			values + `)
 		UPDATE messages SET state = v.state, transaction_id = v.transaction_id, attempts = v.attempts, http_status = v.http_status,
 		duplicate = v.duplicate, last_error = v.last_error, updated_at = v.updated_at, accepted_at = v.accepted_at
 		FROM v WHERE messages.id = v.id`
-	st, err := j.conn.PrepareContext(ctx, q)
+	})
+}
+
+// multiRow returns cache's statement for n rows of cols values each,
+// preparing it on first use from query, given the VALUES list.
+func (j *Journal) multiRow(ctx context.Context, cache *map[int]*sql.Stmt, n, cols int, query func(values string) string) (*sql.Stmt, error) {
+	if st := (*cache)[n]; st != nil {
+		return st, nil
+	}
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	st, err := j.conn.PrepareContext(ctx, query(strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")))
 	if err != nil {
 		return nil, err
 	}
-	if j.stmts.outcomeRows == nil {
-		j.stmts.outcomeRows = map[int]*sql.Stmt{}
+	if *cache == nil {
+		*cache = map[int]*sql.Stmt{}
 	}
-	j.stmts.outcomeRows[n] = st
+	(*cache)[n] = st
 	return st, nil
 }
 

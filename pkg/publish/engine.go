@@ -353,12 +353,18 @@ func (e *engine) dispatchBatches(msgs iter.Seq2[*Message, error], jobs chan<- jo
 			}
 		}
 	}()
+	// report gives messages that will not be sent their result.
+	report := func(pms []*prepared) {
+		for _, pm := range pms {
+			pm.r.Outcome = OutcomeNotSent
+			results <- pm.r
+		}
+	}
 	// notSent reports what was read but will not be claimed, once the
 	// run stops.
 	notSent := func() int {
 		for pm := range ready {
-			pm.r.Outcome = OutcomeNotSent
-			results <- pm.r
+			report([]*prepared{pm})
 		}
 		return n
 	}
@@ -378,22 +384,16 @@ func (e *engine) dispatchBatches(msgs iter.Seq2[*Message, error], jobs chan<- jo
 			}
 		}
 		if e.stop.Err() != nil {
-			for _, pm := range batch {
-				pm.r.Outcome = OutcomeNotSent
-				results <- pm.r
-			}
+			report(batch)
 			return notSent()
 		}
-		report, send, err := e.claimBatch(batch)
+		done, send, err := e.claimBatch(batch)
 		if err != nil {
 			e.failJournal(err)
-			for _, pm := range batch {
-				pm.r.Outcome = OutcomeNotSent
-				results <- pm.r
-			}
+			report(batch)
 			return notSent()
 		}
-		for _, r := range report {
+		for _, r := range done {
 			results <- r
 		}
 		for i, pm := range send {
