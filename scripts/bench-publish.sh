@@ -4,7 +4,7 @@
 # memory for a large batch. Figures for the README's performance section.
 #
 # Usage: scripts/bench-publish.sh [path/to/psib]
-#   N=10000 CONC=16 BIG=100000 scripts/bench-publish.sh bin/psib
+#   N=10000 CONC=16 BIG=100000 ROUNDS=3 scripts/bench-publish.sh bin/psib
 # Needs wrk (apt-get install wrk) for the load-generator baseline; without
 # it the ratio is skipped. hey (go install github.com/rakyll/hey@latest) is
 # used as a second baseline when it is on PATH.
@@ -58,28 +58,9 @@ psib_rate() {
   rate=$(awk -v n="$N" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')
 }
 
-results=()
-echo
-echo "== psib publish (whole command: check inputs, journal, send, output), best of 3"
-best() {
-  local name=$1; shift
-  local top=0
-  for _ in 1 2 3; do
-    psib_rate "$name" "$@"
-    awk -v v="$rate" -v t="$top" 'BEGIN { exit !(v > t) }' && top=$rate
-  done
-  printf '%-44s %8.0f msg/s\n' "$name" "$top"
-  results+=("$name=$top")
-}
-best "psib publish --ndjson (journal on)" --ndjson "$work/batch.ndjson" --journal "$work/journal.db"
-best "psib publish DIR (journal on)" "$work/dir" --journal "$work/journal.db"
-best "psib publish --ndjson --no-journal" --ndjson "$work/batch.ndjson" --no-journal
-
-echo
-echo "== raw load generators posting the same body at concurrency $CONC"
-wrk_rate=""
-if command -v wrk >/dev/null 2>&1; then
-  cat > "$work/post.lua" <<LUA
+# wrk_rate / hey_rate: one baseline run each into a fresh emulator; they
+# set $rate ("" when the tool is missing).
+cat > "$work/post.lua" <<LUA
 wrk.method = "POST"
 wrk.body   = '$body'
 wrk.headers["OperationName"] = "$OP"
@@ -88,40 +69,56 @@ wrk.headers["To"] = "HRMS"
 wrk.headers["Password"] = "secret"
 wrk.headers["Content-Type"] = "text/xml"
 LUA
-  top=0
-  for _ in 1 2 3; do
-    start_gateway
-    r=$(wrk -t2 -c"$CONC" -d5s -s "$work/post.lua" "$base/HttpListeningConnector" | awk '/Requests\/sec/ { print $2 }')
-    awk -v v="$r" -v t="$top" 'BEGIN { exit !(v > t) }' && top=$r
-  done
-  wrk_rate=$top
-  printf '%-44s %8.0f req/s\n' "wrk -t2 -c$CONC -d5s" "$wrk_rate"
-else
-  echo "wrk not installed (apt-get install wrk): no baseline"
-fi
-hey_rate=""
-if command -v hey >/dev/null 2>&1; then
-  top=0
-  for _ in 1 2 3; do
-    start_gateway
-    # Query-string credentials: hey would send header names in Go's
-    # canonical case (Operationname), which PeopleSoft does not accept.
-    r=$(hey -n "$N" -c "$CONC" -m POST -T text/xml -D "$work/body.xml" \
-      "$base/HttpListeningConnector?Operation=$OP&From=PTEST&To=HRMS&Password=secret" | awk '/Requests\/sec/ { print $2 }')
-    awk -v v="$r" -v t="$top" 'BEGIN { exit !(v > t) }' && top=$r
-  done
-  hey_rate=$top
-  printf '%-44s %8.0f req/s\n' "hey -n $N -c $CONC" "$hey_rate"
-fi
+wrk_rate() {
+  rate=""
+  command -v wrk >/dev/null 2>&1 || return 0
+  start_gateway
+  rate=$(wrk -t2 -c"$CONC" -d5s -s "$work/post.lua" "$base/HttpListeningConnector" | awk '/Requests\/sec/ { printf "%.0f", $2 }')
+}
+hey_rate() {
+  rate=""
+  command -v hey >/dev/null 2>&1 || return 0
+  start_gateway
+  # Query-string credentials: hey would send header names in Go's
+  # canonical case (Operationname), which PeopleSoft does not accept.
+  rate=$(hey -n "$N" -c "$CONC" -m POST -T text/xml -D "$work/body.xml" \
+    "$base/HttpListeningConnector?Operation=$OP&From=PTEST&To=HRMS&Password=secret" | awk '/Requests\/sec/ { printf "%.0f", $2 }')
+}
+command -v wrk >/dev/null 2>&1 || echo "wrk not installed (apt-get install wrk): no wrk baseline"
+command -v hey >/dev/null 2>&1 || echo "hey not installed (go install github.com/rakyll/hey@latest): no hey baseline"
 
+# The machine's speed drifts (a shared VM), so psib and the baselines run
+# in interleaved rounds, and each ratio is taken within a round: the
+# median over the rounds is the figure, the range shows the drift.
+ROUNDS=${ROUNDS:-3}
+names=("psib publish --ndjson (journal on)" "psib publish DIR (journal on)" "psib publish --ndjson --no-journal")
+declare -A got
 echo
-echo "== ratios (target >= 0.7 with the journal on)"
-for r in "${results[@]}"; do
-  name=${r%=*}; v=${r##*=}
-  [ -n "$wrk_rate" ] && awk -v v="$v" -v b="$wrk_rate" -v n="$name" 'BEGIN { printf "%-44s %.2fx wrk\n", n, v / b }'
-  [ -n "$hey_rate" ] && awk -v v="$v" -v b="$hey_rate" -v n="$name" 'BEGIN { printf "%-44s %.2fx hey\n", n, v / b }'
+echo "== $ROUNDS interleaved rounds: psib (whole command: check inputs, journal, send, output), wrk -t2 -c$CONC -d5s, hey -n $N -c $CONC"
+for r in $(seq "$ROUNDS"); do
+  psib_rate "${names[0]}" --ndjson "$work/batch.ndjson" --journal "$work/journal.db"; got[0,$r]=$rate
+  psib_rate "${names[1]}" "$work/dir" --journal "$work/journal.db"; got[1,$r]=$rate
+  psib_rate "${names[2]}" --ndjson "$work/batch.ndjson" --no-journal; got[2,$r]=$rate
+  wrk_rate; got[wrk,$r]=$rate
+  hey_rate; got[hey,$r]=$rate
+  printf 'round %d: psib %s / %s / %s msg/s, wrk %s req/s, hey %s req/s\n' "$r" "${got[0,$r]}" "${got[1,$r]}" "${got[2,$r]}" "${got[wrk,$r]:--}" "${got[hey,$r]:--}"
 done
 
+# median VALUES...: the median of numbers.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+echo
+echo "== ratios within each round, median [range] (target >= 0.7 with the journal on)"
+for i in 0 1 2; do
+  for b in wrk hey; do
+    rs=()
+    for r in $(seq "$ROUNDS"); do
+      [ -n "${got[$b,$r]}" ] && rs+=("$(awk -v v="${got[$i,$r]}" -v d="${got[$b,$r]}" 'BEGIN { printf "%.2f", v / d }')")
+    done
+    [ ${#rs[@]} -gt 0 ] || continue
+    lo=$(printf '%s\n' "${rs[@]}" | sort -g | head -1); hi=$(printf '%s\n' "${rs[@]}" | sort -g | tail -1)
+    printf '%-40s %sx %s  [%s-%s]\n' "${names[$i]}" "$(median "${rs[@]}")" "$b" "$lo" "$hi"
+  done
+done
 echo
 echo "== memory: peak RSS of psib publish, $N vs $BIG messages (NDJSON, journal on)"
 awk -v n="$BIG" 'BEGIN { for (i = 0; i < n; i++) printf "\"<?xml version=\\\"1.0\\\"?><msg><id>%d</id><name>hello</name></msg>\"\n", i }' > "$work/big.ndjson"
