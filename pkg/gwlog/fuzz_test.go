@@ -98,3 +98,18 @@ func (r *oneByteReader) Read(p []byte) (int, error) {
 	r.data = r.data[n:]
 	return n, nil
 }
+
+// FuzzStackLinePrefilter: mayBeStackLine never turns away a line
+// stackLineRE matches.
+func FuzzStackLinePrefilter(f *testing.F) {
+	for _, s := range []string{"\tat com.peoplesoft.pt.integrationgateway.framework.IBRequest.init(IBRequest.java:42)", "Caused by: java.io.IOException: x",
+		"\t... 12 more", "com.peoplesoft.pt.IntegrationGatewayException: boom", "--- response ---", "=== x ===", "** x **",
+		"PD94bWwgdmVyc2lvbj0iMS4wIj8+PENIR19BU1lOQ19VVEVTVD4=", "  <MessageName>X</MessageName>", "a.b.c.Error", " \t at x("} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if stackLineRE.MatchString(s) && !mayBeStackLine([]byte(s)) {
+			t.Fatalf("prefilter turned away a stack line: %q", s)
+		}
+	})
+}

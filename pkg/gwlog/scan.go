@@ -455,13 +455,13 @@ func findHTTPStart(line []byte, prefix bool) (pos int, response bool, ok bool) {
 				return 0, false, true
 			}
 		}
-		if m := httpBareRequestRE.FindSubmatchIndex(t); m != nil {
+		if bareMethod(t) && httpBareRequestRE.Match(t) {
 			return 0, false, true
 		}
 		return 0, false, false
 	}
 	if !bytes.Contains(t, []byte("HTTP/")) {
-		if m := httpBareRequestRE.FindSubmatchIndex(t); m != nil {
+		if bareMethod(t) && httpBareRequestRE.Match(t) {
 			return 0, false, true
 		}
 		return 0, false, false
@@ -473,6 +473,20 @@ func findHTTPStart(line []byte, prefix bool) (pos int, response bool, ok bool) {
 		return m[2], true, true
 	}
 	return 0, false, false
+}
+
+// bareMethod reports whether t starts with a method httpBareRequestRE
+// accepts, so that other lines skip the expression.
+func bareMethod(t []byte) bool {
+	switch t[0] {
+	case 'G', 'P', 'D':
+		for _, m := range []string{"GET ", "POST ", "PUT ", "DELETE ", "PATCH "} {
+			if bytes.HasPrefix(t, []byte(m)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isStatusLine reports "HTTP/1.1 200 OK" (the reason optional).
@@ -667,7 +681,35 @@ func isLogLine(t []byte) bool {
 	if _, n := matchTimestamp(t); n > 0 {
 		return true
 	}
-	return stackLineRE.Match(t)
+	return mayBeStackLine(t) && stackLineRE.Match(t)
+}
+
+// mayBeStackLine is false for lines stackLineRE cannot match, judged from
+// their first characters and a few words: most lines of a log (base64,
+// XML, headers) then cost no regular expression (FuzzStackLinePrefilter).
+func mayBeStackLine(t []byte) bool {
+	if len(t) == 0 {
+		return false
+	}
+	u := bytes.TrimLeft(t, " \t\n\f\r")
+	if len(u) == 0 {
+		return false
+	}
+	switch u[0] {
+	case '.', '-', '=', '*':
+		return true
+	}
+	if len(u) < len(t) {
+		// Indented: only "at pkg.Class.method(" is left.
+		return bytes.HasPrefix(u, []byte("at "))
+	}
+	switch c := t[0]; {
+	case c == 'C':
+		return bytes.HasPrefix(t, []byte("Caused by: "))
+	case c >= 'a' && c <= 'z':
+		return bytes.Contains(t, []byte("Exception")) || bytes.Contains(t, []byte("Error")) || bytes.Contains(t, []byte("Throwable"))
+	}
+	return false
 }
 
 // stackLineRE matches Java stack-trace lines and the separator lines people
