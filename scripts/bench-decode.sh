@@ -7,7 +7,7 @@
 #   scripts/bench-decode.sh [path/to/psib]      # make build first, or: go build -o bin/psib ./cmd/psib
 #   SIZE=20 scripts/bench-decode.sh             # a smaller file (MB)
 #   BENCH_DIR=/tmp/psib-bench scripts/bench-decode.sh   # keep (and reuse) the generated file
-#   RUNS=5 scripts/bench-decode.sh              # best of 5 for psib (default 3)
+#   RUNS=5 scripts/bench-decode.sh              # 5 interleaved rounds (default 3)
 #
 # The generated file is never committed: it is written to a temporary
 # directory (or BENCH_DIR) by scripts/bench-decode-gen, through the
@@ -55,16 +55,6 @@ measure() {
   echo "$label $(echo "$t1 - $t0" | bc -l) ${rss:-?}"
 }
 
-best() { # best wall time (and its RSS) of RUNS runs
-  local label=$1; shift
-  local best_t="" best_rss=""
-  for _ in $(seq "$RUNS"); do
-    read -r _ t rss < <(measure "$label" "$@")
-    if [ -z "$best_t" ] || (( $(echo "$t < $best_t" | bc -l) )); then best_t=$t; best_rss=$rss; fi
-  done
-  echo "$best_t $best_rss"
-}
-
 mb=$(echo "$bytes / 1000000" | bc -l)
 printf 'input: %s (%.1f MB), %s CPUs, load average %s\n' "$log" "$mb" "$(nproc 2>/dev/null || echo '?')" "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 printf 'psib:  %s\n' "$("$PSIB" version 2>/dev/null | head -1)"
@@ -77,15 +67,34 @@ n_py=$("$PY" scripts/bench-decode-python.py "$log" | wc -l)
 echo "messages found: psib $n_psib, python $n_py"
 echo
 
-read -r t_json rss_json < <(best json "$PSIB" decode -o json "$log")
-read -r t_brief rss_brief < <(best brief "$PSIB" decode --brief "$log")
-read -r t_py rss_py < <(RUNS=1 best python "$PY" scripts/bench-decode-python.py "$log")
+# The machine's speed drifts (a shared VM): psib and Python run in
+# interleaved rounds, and the ratio is taken within each round (median
+# over the rounds; the range shows the drift). Throughput is psib's best.
+ratios_json=() ratios_brief=()
+t_json="" t_brief="" t_py="" rss_json="" rss_brief="" rss_py=""
+for r in $(seq "$RUNS"); do
+  read -r _ tj rj < <(measure json "$PSIB" decode -o json "$log")
+  read -r _ tb rb < <(measure brief "$PSIB" decode --brief "$log")
+  read -r _ tp rp < <(measure python "$PY" scripts/bench-decode-python.py "$log")
+  printf 'round %d: psib -o json %.2f s, --brief %.2f s, python %.2f s\n' "$r" "$tj" "$tb" "$tp"
+  ratios_json+=("$(echo "$tp / $tj" | bc -l)")
+  ratios_brief+=("$(echo "$tp / $tb" | bc -l)")
+  if [ -z "$t_json" ] || (( $(echo "$tj < $t_json" | bc -l) )); then t_json=$tj; rss_json=$rj; fi
+  if [ -z "$t_brief" ] || (( $(echo "$tb < $t_brief" | bc -l) )); then t_brief=$tb; rss_brief=$rb; fi
+  if [ -z "$t_py" ] || (( $(echo "$tp < $t_py" | bc -l) )); then t_py=$tp; rss_py=$rp; fi
+done
+echo
+
+# median VALUES...: the median of numbers; range VALUES...: "lo-hi".
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.1f", v[(NR + 1) / 2]; else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+range() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.1f-%.1f", lo, hi }'; }
 
 row() { printf '%-52s %8.2f s %9.1f MB/s %10s KB\n' "$1" "$2" "$(echo "$mb / $2" | bc -l)" "$3"; }
 printf '%-52s %10s %14s %13s\n' "command (stdout to /dev/null)" "wall" "throughput" "peak RSS"
 row "psib decode -o json msgLog.html (best of $RUNS)" "$t_json" "$rss_json"
 row "psib decode --brief msgLog.html (best of $RUNS)" "$t_brief" "$rss_brief"
-row "python3 scripts/bench-decode-python.py msgLog.html" "$t_py" "$rss_py"
+row "python3 scripts/bench-decode-python.py (best of $RUNS)" "$t_py" "$rss_py"
 echo
-printf 'ratio to Python: -o json %.1fx, --brief %.1fx\n' "$(echo "$t_py / $t_json" | bc -l)" "$(echo "$t_py / $t_brief" | bc -l)"
+printf 'ratio to Python within each round, median [range]: -o json %sx [%s], --brief %sx [%s]\n' \
+  "$(median "${ratios_json[@]}")" "$(range "${ratios_json[@]}")" "$(median "${ratios_brief[@]}")" "$(range "${ratios_brief[@]}")"
 echo "targets: >= 30x Python, >= 200 MB/s, peak RSS <= 64 MB (65536 KB)"
