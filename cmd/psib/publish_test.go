@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/psib-dev/psib/pkg/emulator"
+	"github.com/psib-dev/psib/pkg/journal"
 )
 
 // publishGateway serves an emulator with faults for a publish test and
@@ -300,6 +301,30 @@ func TestPublishCrashKill9(t *testing.T) {
 		}
 		time.Sleep(2 * time.Millisecond) // polling a count, bounded
 	}
+	// Kill once some outcomes are committed too (outcomes are committed
+	// in groups, after their claims: slow under -race), so that the
+	// re-run has both accepted messages to skip and in-flight ones.
+	jr, err := journal.Open(env["PSIB_JOURNAL"], journal.Options{SkipCheck: true})
+	if err != nil {
+		cmd.Process.Kill()
+		t.Fatal(err)
+	}
+	for {
+		counts, err := jr.StateCounts(context.Background())
+		if err != nil {
+			cmd.Process.Kill()
+			t.Fatal(err)
+		}
+		if counts[journal.StateAccepted] > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("no outcome committed:\n%s", out.String())
+		}
+		time.Sleep(2 * time.Millisecond) // polling a count, bounded
+	}
+	jr.Close()
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
