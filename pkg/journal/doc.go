@@ -41,7 +41,11 @@
 // A file that is not a psib journal (another SQLite database, an empty
 // file, garbage) or whose pages are damaged gives a *[CorruptError]. psib
 // never recreates or repairs a journal by itself: the user moves the file
-// away.
+// away. [Open] checks the whole file (PRAGMA quick_check) unless it is
+// exactly as the last clean [Journal.Close] left it: Close writes a stamp
+// (size, modification time, inode) to <journal>-checked, so that a large
+// journal opens at once while one changed from outside, or left with a
+// pending write-ahead log, is checked again.
 //
 // # Limits
 //

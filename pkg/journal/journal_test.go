@@ -564,3 +564,61 @@ func TestClaimAllRefusedThenNew(t *testing.T) {
 		t.Fatalf("written %v, ids %d %d", written, a.ID, b.ID)
 	}
 }
+
+// TestCloseStamp: a journal left as a clean Close left it opens without
+// the full integrity check; one changed since (written by hand, damaged,
+// replaced) or with a pending write-ahead log is checked again.
+func TestCloseStamp(t *testing.T) {
+	j, path := openNew(t)
+	for i := 0; i < 50; i++ {
+		if _, _, err := j.Claim(entry(fmt.Sprintf("s%02d", i)), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + "-checked"); err != nil {
+		t.Fatalf("no stamp after a clean close: %v", err)
+	}
+	j, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.checked {
+		t.Error("an unchanged journal was checked again")
+	}
+	// Still open (its log pending): another Open checks.
+	if _, _, err := j.Claim(entry("open"), nil); err != nil {
+		t.Fatal(err)
+	}
+	j2, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !j2.checked {
+		t.Error("a journal with a pending write-ahead log was not checked")
+	}
+	j2.Close()
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Damaged after the close: the stamp no longer matches.
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 4096 + 8; i < len(b); i += 97 {
+		b[i] ^= 0x5a
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if j, err := Open(path, Options{}); err == nil {
+		j.Close()
+		t.Fatal("a journal damaged after its clean close was opened")
+	} else if ce := (*CorruptError)(nil); !errors.As(err, &ce) {
+		t.Fatalf("error %v, want a *CorruptError", err)
+	}
+}
