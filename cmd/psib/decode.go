@@ -156,12 +156,12 @@ func (o *decodeOptions) validate() error {
 		now = o.Now
 	}
 	if o.Since != "" {
-		if o.since, err = parseDecodeTime(o.Since, now()); err != nil {
+		if o.since, err = parseTimeOrAge(o.Since, now()); err != nil {
 			return usageErrorf("invalid --since: %v", err)
 		}
 	}
 	if o.Until != "" {
-		if o.until, err = parseDecodeTime(o.Until, now()); err != nil {
+		if o.until, err = parseTimeOrAge(o.Until, now()); err != nil {
 			return usageErrorf("invalid --until: %v", err)
 		}
 	}
@@ -196,9 +196,9 @@ func (o *decodeOptions) validate() error {
 	return nil
 }
 
-// parseDecodeTime reads an absolute time (RFC 3339, a date, "2006-01-02 15:04")
+// parseTimeOrAge reads an absolute time (RFC 3339, a date, "2006-01-02 15:04")
 // or a duration back from now ("90m", "2h", "7d").
-func parseDecodeTime(s string, now time.Time) (time.Time, error) {
+func parseTimeOrAge(s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if strings.HasSuffix(s, "d") {
 		if n, err := strconv.Atoi(strings.TrimSuffix(s, "d")); err == nil && n >= 0 {

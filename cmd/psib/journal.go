@@ -27,6 +27,12 @@ type journalOptions struct {
 	Limit     int
 	Runs      bool
 	Ref       string
+
+	// prune
+	Before   string
+	KeepRuns int
+	DryRun   bool
+	Vacuum   bool
 }
 
 func newJournalCmd(f *factory) *cobra.Command {
@@ -47,7 +53,8 @@ next run of the same command resends it with the same ExternalMessageID.`,
 		Example: `  psib journal list --runs
   psib journal list --run last --state unknown
   psib journal show 5695c49d-bd01-11e7-b7eb-c155c6e4688a
-  psib journal export --run 3 > run3.ndjson`,
+  psib journal export --run 3 > run3.ndjson
+  psib journal prune --before 90d --dry-run`,
 	}
 	cmd.PersistentFlags().StringVar(&o.Path, "journal", "", "journal `PATH` (default $PSIB_JOURNAL, else $XDG_STATE_HOME/psib/journal.db)")
 
@@ -109,8 +116,91 @@ next run of the same command resends it with the same ExternalMessageID.`,
 	filters(export)
 	export.Flags().BoolVar(&o.Runs, "runs", false, "export runs instead of messages")
 
-	cmd.AddCommand(list, show, export)
+	prune := &cobra.Command{
+		Use:   "prune",
+		Short: "Remove old settled messages (accepted, rejected, failed) and empty runs",
+		Long: `Remove the messages that are settled (accepted, rejected or failed) and
+selected by --before or --keep-runs (both: both apply), and the finished runs
+left with no message. Pending, in-flight and unknown messages always stay: they
+are what lets a re-run resend with the same ExternalMessageID.
+
+A message removed is forgotten: publishing the same content again sends it
+again (with the same ExternalMessageID, which the gateway may still remember).
+Prune while no psib publish is running on the journal.`,
+		Example: `  psib journal prune --before 90d --dry-run
+  psib journal prune --keep-runs 20
+  psib journal prune --before 2026-01-01 --vacuum`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := format(c); err != nil {
+				return err
+			}
+			return runJournalPrune(c.Context(), o)
+		},
+	}
+	prune.Flags().StringVar(&o.Before, "before", "", "messages last written before `TIME` (2026-01-01, 2026-01-01T09:30:00Z) or more than an age ago (90d, 720h)")
+	prune.Flags().IntVar(&o.KeepRuns, "keep-runs", 0, "keep the newest `N` runs and the messages they wrote last")
+	prune.Flags().BoolVar(&o.DryRun, "dry-run", false, "count what would be removed; remove nothing")
+	prune.Flags().BoolVar(&o.Vacuum, "vacuum", false, "rewrite the file afterwards so that it shrinks (slow on a large journal)")
+
+	cmd.AddCommand(list, show, export, prune)
 	return cmd
+}
+
+// pruneJSON is prune's -o json line.
+type pruneJSON struct {
+	DryRun   bool  `json:"dry_run"`
+	Messages int64 `json:"messages"`
+	Runs     int64 `json:"runs"`
+	Kept     int64 `json:"kept_unsettled"`
+}
+
+func runJournalPrune(ctx context.Context, o *journalOptions) error {
+	po := journal.PruneOptions{KeepRuns: o.KeepRuns, DryRun: o.DryRun, Vacuum: o.Vacuum && !o.DryRun}
+	switch {
+	case o.KeepRuns < 0:
+		return usageErrorf("invalid --keep-runs %d: give 1 or more", o.KeepRuns)
+	case o.Before == "" && o.KeepRuns == 0:
+		return usageErrorf("journal prune needs --before TIME|AGE or --keep-runs N (see psib journal prune --help)")
+	}
+	if o.Before != "" {
+		now := time.Now
+		if o.Factory.Now != nil {
+			now = o.Factory.Now
+		}
+		t, err := parseTimeOrAge(o.Before, now())
+		if err != nil {
+			return usageErrorf("invalid --before: %v", err)
+		}
+		po.Before = t
+	}
+	j, err := o.open()
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	res, err := j.Prune(ctx, po)
+	if err != nil {
+		return err
+	}
+	if o.Format == "json" {
+		return writeJSON(o.IO.Out, pruneJSON{DryRun: o.DryRun, Messages: res.Messages, Runs: res.Runs, Kept: res.Kept})
+	}
+	verb := "removed"
+	if o.DryRun {
+		verb = "would remove"
+	}
+	fmt.Fprintf(o.IO.Out, "%s %d settled %s and %d %s; %d pending, in-flight or unknown %s kept\n", verb,
+		res.Messages, plural(res.Messages, "message", "messages"), res.Runs, plural(res.Runs, "run", "runs"),
+		res.Kept, plural(res.Kept, "message", "messages"))
+	return j.Close()
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func (o *journalOptions) open() (*journal.Journal, error) {
