@@ -29,10 +29,11 @@ type journalOptions struct {
 	Ref       string
 
 	// prune
-	Before   string
-	KeepRuns int
-	DryRun   bool
-	Vacuum   bool
+	Before      string
+	KeepRuns    int
+	keepRunsSet bool
+	DryRun      bool
+	Vacuum      bool
 }
 
 func newJournalCmd(f *factory) *cobra.Command {
@@ -126,7 +127,8 @@ are what lets a re-run resend with the same ExternalMessageID.
 
 A message removed is forgotten: publishing the same content again sends it
 again (with the same ExternalMessageID, which the gateway may still remember).
-Prune while no psib publish is running on the journal.`,
+Prune while no psib publish is running on the journal; a run still marked
+running (its psib was killed) is kept with its messages.`,
 		Example: `  psib journal prune --before 90d --dry-run
   psib journal prune --keep-runs 20
   psib journal prune --before 2026-01-01 --vacuum`,
@@ -135,6 +137,7 @@ Prune while no psib publish is running on the journal.`,
 			if err := format(c); err != nil {
 				return err
 			}
+			o.keepRunsSet = c.Flags().Changed("keep-runs")
 			return runJournalPrune(c.Context(), o)
 		},
 	}
@@ -158,9 +161,9 @@ type pruneJSON struct {
 func runJournalPrune(ctx context.Context, o *journalOptions) error {
 	po := journal.PruneOptions{KeepRuns: o.KeepRuns, DryRun: o.DryRun, Vacuum: o.Vacuum && !o.DryRun}
 	switch {
-	case o.KeepRuns < 0:
+	case o.keepRunsSet && o.KeepRuns < 1:
 		return usageErrorf("invalid --keep-runs %d: give 1 or more", o.KeepRuns)
-	case o.Before == "" && o.KeepRuns == 0:
+	case o.Before == "" && !o.keepRunsSet:
 		return usageErrorf("journal prune needs --before TIME|AGE or --keep-runs N (see psib journal prune --help)")
 	}
 	if o.Before != "" {
@@ -169,6 +172,9 @@ func runJournalPrune(ctx context.Context, o *journalOptions) error {
 			now = o.Factory.Now
 		}
 		t, err := parseTimeOrAge(o.Before, now())
+		if err == nil && t.Year() < 1970 {
+			err = fmt.Errorf("%q is before 1970: no journal is that old", o.Before)
+		}
 		if err != nil {
 			return usageErrorf("invalid --before: %v", err)
 		}
@@ -180,19 +186,26 @@ func runJournalPrune(ctx context.Context, o *journalOptions) error {
 	}
 	defer j.Close()
 	res, err := j.Prune(ctx, po)
+	if err != nil && !errors.Is(err, journal.ErrVacuum) {
+		return err
+	}
+	// The removal stands even when the compaction failed: say what it was.
+	if o.Format == "json" {
+		if werr := writeJSON(o.IO.Out, pruneJSON{DryRun: o.DryRun, Messages: res.Messages, Runs: res.Runs, Kept: res.Kept}); werr != nil {
+			return werr
+		}
+	} else {
+		verb := "removed"
+		if o.DryRun {
+			verb = "would remove"
+		}
+		fmt.Fprintf(o.IO.Out, "%s %d settled %s and %d %s; %d pending, in-flight or unknown %s kept\n", verb,
+			res.Messages, plural(res.Messages, "message", "messages"), res.Runs, plural(res.Runs, "run", "runs"),
+			res.Kept, plural(res.Kept, "message", "messages"))
+	}
 	if err != nil {
 		return err
 	}
-	if o.Format == "json" {
-		return writeJSON(o.IO.Out, pruneJSON{DryRun: o.DryRun, Messages: res.Messages, Runs: res.Runs, Kept: res.Kept})
-	}
-	verb := "removed"
-	if o.DryRun {
-		verb = "would remove"
-	}
-	fmt.Fprintf(o.IO.Out, "%s %d settled %s and %d %s; %d pending, in-flight or unknown %s kept\n", verb,
-		res.Messages, plural(res.Messages, "message", "messages"), res.Runs, plural(res.Runs, "run", "runs"),
-		res.Kept, plural(res.Kept, "message", "messages"))
 	return j.Close()
 }
 

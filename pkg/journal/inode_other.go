@@ -4,5 +4,6 @@ package journal
 
 import "io/fs"
 
-// inode is 0 where the platform has none to offer; size and time remain.
-func inode(fi fs.FileInfo) uint64 { return 0 }
+// inodeCtime has neither to offer here; size and modification time remain
+// (and the racy rule).
+func inodeCtime(fi fs.FileInfo) (ino uint64, ctime int64) { return 0, 0 }

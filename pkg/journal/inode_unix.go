@@ -7,11 +7,12 @@ import (
 	"syscall"
 )
 
-// inode returns the file's inode number: a journal replaced by another
-// file of the same size and time is not the one psib closed.
-func inode(fi fs.FileInfo) uint64 {
+// inodeCtime returns the file's inode number and change time (ns): a
+// journal replaced by another file, or rewritten and given its old
+// modification time back, is not the one psib closed.
+func inodeCtime(fi fs.FileInfo) (ino uint64, ctime int64) {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return uint64(st.Ino)
+		return uint64(st.Ino), ctimeOf(st)
 	}
-	return 0
+	return 0, 0
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
@@ -152,10 +153,13 @@ type Journal struct {
 	path string
 	abs  string // absolute path, for the check stamp
 	// checked: Open ran the integrity check (the file was not as the
-	// last clean Close left it).
-	checked bool
-	db      *sql.DB
-	now     func() time.Time
+	// last clean Close left it). trusted: the file was checked, or was as
+	// the last clean Close left it; damaged: SQLite reported damage since.
+	// Close stamps the file only when it is trusted and not damaged.
+	checked, trusted bool
+	damaged          atomic.Bool
+	db               *sql.DB
+	now              func() time.Time
 
 	startOnce sync.Once
 	conn      *sql.Conn // the writer's connection
@@ -267,7 +271,9 @@ func Open(path string, o Options) (*Journal, error) {
 	if j.now == nil {
 		j.now = time.Now
 	}
-	j.checked = !o.SkipCheck && !unchangedSinceClose(abs)
+	unchanged := unchangedSinceClose(abs)
+	j.checked = !o.SkipCheck && !unchanged
+	j.trusted = j.checked || unchanged
 	if err := j.check(j.checked); err != nil {
 		db.Close()
 		return nil, err
@@ -459,6 +465,11 @@ func (j *Journal) wrap(op string, err error) error {
 		return nil
 	}
 	switch sqliteCode(err) {
+	case sqliteNotADB, sqliteCorrupt, sqliteIOErr:
+		// Never stamp this file as sound (Close).
+		j.damaged.Store(true)
+	}
+	switch sqliteCode(err) {
 	case sqliteNotADB:
 		return &CorruptError{Path: j.path, Reason: "it is not a SQLite database", Err: err}
 	case sqliteCorrupt:
@@ -533,7 +544,11 @@ func (j *Journal) Close() error {
 	if err != nil {
 		return j.wrap("close", err)
 	}
-	writeCloseStamp(j.abs)
+	if j.trusted && !j.damaged.Load() {
+		writeCloseStamp(j.abs)
+	} else {
+		_ = os.Remove(j.abs + "-checked")
+	}
 	return nil
 }
 
@@ -541,11 +556,15 @@ func (j *Journal) Close() error {
 // takes a while once a journal holds a few hundred thousand messages
 // (0.35 s at 200,000). It guards against damage from outside SQLite: a
 // truncated copy, a file edited or overwritten. So Close leaves a stamp
-// beside the journal (<journal>-checked: its size, modification time and
-// inode after a clean close), and Open skips the check while the file is
-// exactly as psib left it and no write-ahead log is pending. Damage that
-// leaves all three unchanged (bit rot) is still reported by SQLite when
-// the damaged pages are read.
+// beside the journal (<journal>-checked: its size, modification and
+// change times and inode after a clean close), and Open skips the check
+// while the file is exactly as psib left it and no write-ahead log is
+// pending. The change time cannot be set back (unlike the modification
+// time: cp -p, touch -r). What the stamp cannot see: damage that changes
+// none of them, such as bit rot, or a same-size rewrite in place within
+// the file system's timestamp resolution (a few milliseconds, up to 2 s
+// on FAT) of psib's close. SQLite still reports such damage when the
+// pages are read, and then the stamp is not renewed.
 
 // closeStamp describes a journal file as a clean Close left it.
 func closeStamp(abs string) (string, bool) {
@@ -553,7 +572,8 @@ func closeStamp(abs string) (string, bool) {
 	if err != nil || !fi.Mode().IsRegular() {
 		return "", false
 	}
-	return fmt.Sprintf("psib journal %d %d %d\n", fi.Size(), fi.ModTime().UnixNano(), inode(fi)), true
+	ino, ctime := inodeCtime(fi)
+	return fmt.Sprintf("psib journal %d %d %d %d\n", fi.Size(), fi.ModTime().UnixNano(), ctime, ino), true
 }
 
 // writeCloseStamp records the journal's stamp after a clean close. A

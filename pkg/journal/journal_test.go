@@ -604,7 +604,16 @@ func TestCloseStamp(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Damaged after the close: the stamp no longer matches.
+	// Replaced after the close by a damaged copy of the same size, given
+	// the old modification time (as cp -p then mv would): the inode and
+	// the change time tell (where the platform has them).
+	if runtime.GOOS == "windows" {
+		return
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -612,7 +621,13 @@ func TestCloseStamp(t *testing.T) {
 	for i := 4096 + 8; i < len(b); i += 97 {
 		b[i] ^= 0x5a
 	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	if err := os.WriteFile(path+".copy", b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path+".copy", fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+".copy", path); err != nil {
 		t.Fatal(err)
 	}
 	if j, err := Open(path, Options{}); err == nil {
@@ -622,3 +637,50 @@ func TestCloseStamp(t *testing.T) {
 		t.Fatalf("error %v, want a *CorruptError", err)
 	}
 }
+
+// TestCloseStampNotAfterDamage: a session that met damage, or never
+// checked the file, leaves no stamp behind.
+func TestCloseStampNotAfterDamage(t *testing.T) {
+	j, path := openNew(t)
+	if _, _, err := j.Claim(entry("a"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + "-checked"); err != nil {
+		t.Fatalf("no stamp after a clean close: %v", err)
+	}
+	// Opened without the check and without a matching stamp: no stamp.
+	if err := os.WriteFile(path+"-checked", []byte("psib journal 0 0 0 0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	j, err := Open(path, Options{SkipCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + "-checked"); err == nil {
+		t.Error("a journal opened unchecked was stamped")
+	}
+	// Damage reported during the session: no stamp either.
+	j, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = j.wrap("read", fakeSQLiteError{code: sqliteCorrupt})
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + "-checked"); err == nil {
+		t.Error("a journal that reported damage was stamped")
+	}
+}
+
+// fakeSQLiteError is an error with a SQLite result code.
+type fakeSQLiteError struct{ code int }
+
+func (e fakeSQLiteError) Error() string { return fmt.Sprintf("sqlite error %d", e.code) }
+func (e fakeSQLiteError) Code() int     { return e.code }

@@ -3,6 +3,7 @@ package journal
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -21,7 +22,8 @@ type PruneOptions struct {
 	// DryRun counts what would be removed and removes nothing.
 	DryRun bool
 	// Vacuum rewrites the file afterwards so that it shrinks (it takes a
-	// while on a large journal, and needs as much free space again).
+	// while on a large journal, and needs as much free disk space again:
+	// a temporary copy and the write-ahead log).
 	Vacuum bool
 }
 
@@ -44,22 +46,22 @@ func (j *Journal) Prune(ctx context.Context, o PruneOptions) (PruneResult, error
 	if o.Before.IsZero() && o.KeepRuns <= 0 {
 		return res, &Error{Path: j.path, Op: "prune", Err: errors.New("nothing selected: give a time (Before) or a number of runs to keep (KeepRuns)")}
 	}
-	// selected is the messages o selects, their columns prefixed with p.
-	selected := func(p string) (string, []any) {
+	// selected is the messages o selects.
+	selected := func() (string, []any) {
 		var (
 			where []string
 			args  []any
 		)
 		if !o.Before.IsZero() {
-			where, args = append(where, p+"updated_at < ?"), append(args, formatTime(o.Before))
+			where, args = append(where, "updated_at < ?"), append(args, formatTime(o.Before))
 		}
 		if o.KeepRuns > 0 {
-			where, args = append(where, p+"run_id NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?)"), append(args, o.KeepRuns)
+			where, args = append(where, "run_id NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?)"), append(args, o.KeepRuns)
 		}
 		return strings.Join(where, " AND "), args
 	}
 	const settledStates = "state IN ('accepted', 'rejected', 'failed')"
-	sel, msgArgs := selected("")
+	sel, msgArgs := selected()
 	settled := settledStates + " AND " + sel
 	// A run is removed when it is selected, not running, and nothing would
 	// be left of it: every message it wrote last is itself removed.
@@ -73,10 +75,10 @@ func (j *Journal) Prune(ctx context.Context, o PruneOptions) (PruneResult, error
 	if o.KeepRuns > 0 {
 		runWhere, runArgs = append(runWhere, "id NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?)"), append(runArgs, o.KeepRuns)
 	}
-	mSel, mArgs := selected("m.")
+	// Not a correlated subquery: the messages that stay are read once.
 	runs := "state <> 'running' AND " + strings.Join(runWhere, " AND ") +
-		" AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.run_id = runs.id AND NOT (m." + settledStates + " AND " + mSel + "))"
-	runArgs = append(runArgs, mArgs...)
+		" AND id NOT IN (SELECT run_id FROM messages WHERE NOT (" + settled + "))"
+	runArgs = append(runArgs, msgArgs...)
 
 	conn, err := j.db.Conn(ctx)
 	if err != nil {
@@ -118,9 +120,20 @@ func (j *Journal) Prune(ctx context.Context, o PruneOptions) (PruneResult, error
 	}
 	done = true
 	if o.Vacuum {
-		if _, err := conn.ExecContext(ctx, "VACUUM"); err != nil {
-			return res, j.wrap("vacuum", err)
+		// VACUUM builds the new file in temporary storage: on disk, not in
+		// memory as the connection's temporary data is otherwise.
+		if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
+			return res, fmt.Errorf("%w: %w", ErrVacuum, j.wrap("vacuum", err))
+		}
+		_, err := conn.ExecContext(ctx, "VACUUM")
+		_, _ = conn.ExecContext(context.Background(), "PRAGMA temp_store = MEMORY")
+		if err != nil {
+			return res, fmt.Errorf("%w: %w", ErrVacuum, j.wrap("vacuum", err))
 		}
 	}
 	return res, nil
 }
+
+// ErrVacuum marks a Prune whose removal was committed but whose VACUUM
+// failed: the PruneResult returned with it stands.
+var ErrVacuum = errors.New("journal: pruned, but the file could not be compacted")
