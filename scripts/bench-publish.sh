@@ -112,7 +112,9 @@ for i in 0 1 2; do
   for b in wrk hey; do
     rs=()
     for r in $(seq "$ROUNDS"); do
-      [ -n "${got[$b,$r]}" ] && rs+=("$(awk -v v="${got[$i,$r]}" -v d="${got[$b,$r]}" 'BEGIN { printf "%.2f", v / d }')")
+      if [ -n "${got[$b,$r]}" ]; then
+        rs+=("$(awk -v v="${got[$i,$r]}" -v d="${got[$b,$r]}" 'BEGIN { printf "%.2f", v / d }')")
+      fi
     done
     [ ${#rs[@]} -gt 0 ] || continue
     lo=$(printf '%s\n' "${rs[@]}" | sort -g | head -1); hi=$(printf '%s\n' "${rs[@]}" | sort -g | tail -1)
