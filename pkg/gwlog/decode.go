@@ -423,9 +423,9 @@ func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 	ct := h.Get("Content-Type")
 	switch {
 	case len(trimmed) == 0:
-	case boundaryOf(ct) != "" || hasPrefixFold(trimmed, "Message-ID:") || hasPrefixFold(trimmed, "MIME-Version:"):
+	case ibmsg.BoundaryOf(ct) != "" || hasPrefixFold(trimmed, "Message-ID:") || hasPrefixFold(trimmed, "MIME-Version:"):
 		data := body
-		if boundaryOf(ct) != "" {
+		if ibmsg.BoundaryOf(ct) != "" {
 			// The HTTP header is the MIME message's top header.
 			data = append([]byte("Content-Type: "+ct+"\n\n"), body...)
 			bodyOffset -= 2

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/psib-dev/psib/pkg/ibmsg"
 )
 
 // The message layer: it reads logical lines and finds IB messages by their
@@ -751,7 +752,7 @@ func (m *mimeTrack) setBoundary() {
 	if bytes.IndexByte(ct, '&') >= 0 {
 		ct = unescapeHTML(ct)
 	}
-	if b := boundaryOf(string(ct)); b != "" {
+	if b := ibmsg.BoundaryOf(string(ct)); b != "" {
 		m.boundary = []byte(b)
 		m.bset = true
 	}
@@ -767,7 +768,7 @@ func (m *mimeTrack) feed(t []byte) action {
 			// A whole message flattened onto one line (PeopleBooks).
 			m.flat = true
 			if i := bytes.Index(t, []byte("multipart/")); i >= 0 {
-				if b := boundaryOf(string(t[i:])); b != "" {
+				if b := ibmsg.BoundaryOf(string(t[i:])); b != "" {
 					m.done = bytes.Contains(t, []byte("--"+b+"--"))
 				}
 			}
@@ -885,30 +886,6 @@ func isHeaderField(t []byte) bool {
 		}
 	}
 	return false
-}
-
-func boundaryOf(contentType string) string {
-	if !strings.Contains(strings.ToLower(contentType), "multipart") {
-		return ""
-	}
-	if _, params, err := mime.ParseMediaType(contentType); err == nil && params["boundary"] != "" {
-		return params["boundary"]
-	}
-	// (ToLower can change the length of invalid UTF-8: search as is.)
-	i := indexFold([]byte(contentType), "boundary=")
-	if i < 0 {
-		return ""
-	}
-	b := strings.TrimSpace(contentType[i+len("boundary="):])
-	if strings.HasPrefix(b, `"`) {
-		b = b[1:]
-		if j := strings.IndexByte(b, '"'); j >= 0 {
-			b = b[:j]
-		}
-	} else if j := strings.IndexAny(b, "; \t"); j >= 0 {
-		b = b[:j]
-	}
-	return b
 }
 
 // --- HTTP ---
@@ -1030,7 +1007,7 @@ func (h *httpTrack) body(t []byte) (action, int) {
 		if bytes.IndexByte(ct, '&') >= 0 {
 			ct = unescapeHTML(ct)
 		}
-		switch b := boundaryOf(string(ct)); {
+		switch b := ibmsg.BoundaryOf(string(ct)); {
 		case b != "":
 			h.phase = hpMIME
 			h.mime = &mimeTrack{body: true, first: true, boundary: []byte(b), bset: true}

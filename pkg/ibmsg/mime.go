@@ -82,7 +82,7 @@ func (m *Message) IsResponse() bool { return m.IBInfo.IsResponse() }
 // Boundary returns the multipart boundary declared in Content-Type.
 func (m *Message) Boundary() string {
 	for _, v := range m.Header.Values("Content-Type") {
-		if b := boundaryOf(v); b != "" {
+		if b := BoundaryOf(v); b != "" {
 			return b
 		}
 	}
@@ -580,7 +580,10 @@ func contentBytes(data []byte, ls []line, from, to int) []byte {
 	return data[start:end]
 }
 
-func boundaryOf(contentType string) string {
+// BoundaryOf returns the multipart boundary a Content-Type value declares,
+// read leniently (an unterminated quote, stray text after it, any case);
+// "" when the type is not multipart or declares none.
+func BoundaryOf(contentType string) string {
 	if !strings.Contains(strings.ToLower(contentType), "multipart") {
 		return ""
 	}
@@ -666,7 +669,7 @@ func unflatten(data []byte) ([]byte, bool) {
 	if !utf8.ValidString(s) || !strings.Contains(s, "multipart/") || len(flatHeaderName.FindAllStringIndex(s, -1)) < 4 {
 		return nil, false
 	}
-	boundary := boundaryOf(s[strings.Index(s, "multipart/"):])
+	boundary := BoundaryOf(s[strings.Index(s, "multipart/"):])
 	if boundary == "" || strings.Count(s, "--"+boundary) < 1 {
 		return nil, false
 	}

@@ -715,9 +715,9 @@ func TestBoundaryOfNonASCII(t *testing.T) {
 		"multipart/related; \xff\xfe\xfd\u0130; BOUNDARY=xyz; q",
 		"multipart/related; \u0130",
 	} {
-		got := boundaryOf(ct)
+		got := BoundaryOf(ct)
 		if strings.Contains(ct, "boundary") && got != "abc" || strings.Contains(ct, "BOUNDARY") && got != "xyz" {
-			t.Errorf("boundaryOf(%q) = %q", ct, got)
+			t.Errorf("BoundaryOf(%q) = %q", ct, got)
 		}
 	}
 }
