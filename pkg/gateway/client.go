@@ -248,6 +248,13 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	if c.opts.Sleep != nil {
 		return c.opts.Sleep(ctx, d)
 	}
+	return SleepContext(ctx, d)
+}
+
+// SleepContext waits d, or until ctx is done (then it returns ctx's
+// error): the wait between retries, also for the packages built on this
+// one.
+func SleepContext(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -165,7 +165,7 @@ func Run(ctx context.Context, o Options, msgs iter.Seq2[*Message, error]) (*Summ
 		e.now = time.Now
 	}
 	if e.sleep == nil {
-		e.sleep = sleepCtx
+		e.sleep = gateway.SleepContext
 	}
 	if e.jitter == nil {
 		e.jitter = func(d time.Duration) time.Duration { return rand.N(d + 1) }
@@ -793,15 +793,4 @@ func (p *pacer) wait(ctx context.Context) error {
 		return p.sleep(ctx, d)
 	}
 	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

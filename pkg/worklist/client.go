@@ -89,14 +89,7 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	if c.opts.Sleep != nil {
 		return c.opts.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return gateway.SleepContext(ctx, d)
 }
 
 func (c *Client) newID() string {
