@@ -469,11 +469,9 @@ func (m *mapper) status(n *miniNode) *Status {
 				m.ok = false
 			}
 		case "Parameters":
+			// An empty element leaves Parameters nil, as encoding/xml does.
 			for _, p := range c.kids {
 				s.Parameters = append(s.Parameters, m.leaf(p))
-			}
-			if s.Parameters == nil && len(c.kids) == 0 {
-				// encoding/xml leaves Params nil for an empty element.
 			}
 		default:
 			// Status has no Extra: encoding/xml ignores unknown elements.
