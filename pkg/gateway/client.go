@@ -144,8 +144,12 @@ func New(o Options) (*Client, error) {
 	if c.opts.UserAgent == "" {
 		c.opts.UserAgent = DefaultUserAgent
 	}
+	var rt http.RoundTripper = t
+	if proxy, err := http.ProxyFromEnvironment(&http.Request{URL: base}); err == nil && proxy == nil {
+		rt = newConnTransport(tlsCfg)
+	}
 	c.http = &http.Client{
-		Transport: t,
+		Transport: rt,
 		// A redirect is answered, not followed: following a 302 would turn
 		// the POST into a GET (of a login page, typically).
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

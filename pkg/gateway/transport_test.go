@@ -1,0 +1,200 @@
+package gateway
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+const ackBody = `<?xml version="1.0"?><IBResponse type="success"><DefaultTitle>Integration Broker Response</DefaultTitle><StatusCode>0</StatusCode><TransactionID>%s</TransactionID></IBResponse>`
+
+// connServer is a loopback HTTP/1.1 server that hands each request to
+// answer with its connection's number (1-based, in accept order) and the
+// request's number on that connection, and counts the connections.
+type connServer struct {
+	URL   string
+	conns atomic.Int64
+}
+
+// startConnServer starts a connServer. answer writes the whole answer and
+// returns whether to go on reading requests on the connection; it may
+// close it.
+func startConnServer(t *testing.T, answer func(w *bufio.Writer, conn, req int) (keep bool)) *connServer {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &connServer{URL: "http://" + l.Addr().String() + "/PSIGW"}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var open []net.Conn
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			n := int(s.conns.Add(1))
+			mu.Lock()
+			open = append(open, c)
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				br, bw := bufio.NewReader(c), bufio.NewWriter(c)
+				for i := 1; ; i++ {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					if _, err := io.Copy(io.Discard, req.Body); err != nil {
+						return
+					}
+					keep := answer(bw, n, i)
+					if bw.Flush() != nil || !keep {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		for _, c := range open {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return s
+}
+
+// ack writes an acknowledgement whose transaction id names the connection
+// and the request on it.
+func ack(w *bufio.Writer, conn, req int, extraHeader string) {
+	body := fmt.Sprintf(ackBody, fmt.Sprintf("c%d-r%d", conn, req))
+	fmt.Fprintf(w, "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n%s\r\n%s", len(body), extraHeader, body)
+}
+
+func postAsync(t *testing.T, c *Client) *Result {
+	t.Helper()
+	res, err := c.Post(context.Background(), &Request{Credentials: ptest(opAsync), Payload: []byte(hello)})
+	if err != nil {
+		t.Fatalf("Post: %v", err)
+	}
+	return res
+}
+
+// TestConnReuse: requests in sequence share one kept-alive connection.
+func TestConnReuse(t *testing.T) {
+	t.Parallel()
+	srv := startConnServer(t, func(w *bufio.Writer, conn, req int) bool {
+		ack(w, conn, req, "")
+		return true
+	})
+	c := newClient(t, srv.URL)
+	for i := 1; i <= 5; i++ {
+		if got, want := postAsync(t, c).TransactionID, fmt.Sprintf("c1-r%d", i); got != want {
+			t.Errorf("request %d: transaction id %q, want %q", i, got, want)
+		}
+	}
+	if n := srv.conns.Load(); n != 1 {
+		t.Errorf("%d connections, want 1", n)
+	}
+}
+
+// TestConnClosedByServer: a connection the server closed while it was
+// idle is not used again (a POST on it would have an unknown outcome),
+// and one whose answer said "Connection: close" neither.
+func TestConnClosedByServer(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		header string
+	}{
+		{"closed while idle", ""},
+		{"Connection: close", "Connection: close\r\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			closed := make(chan struct{}, 8)
+			srv := startConnServer(t, func(w *bufio.Writer, conn, req int) bool {
+				ack(w, conn, req, tc.header)
+				w.Flush()
+				closed <- struct{}{}
+				return false // the deferred Close ends the connection
+			})
+			c := newClient(t, srv.URL)
+			for i := 1; i <= 3; i++ {
+				if got, want := postAsync(t, c).TransactionID, fmt.Sprintf("c%d-r1", i); got != want {
+					t.Errorf("request %d: transaction id %q, want %q", i, got, want)
+				}
+				<-closed
+			}
+			if n := srv.conns.Load(); n != 3 {
+				t.Errorf("%d connections, want 3", n)
+			}
+		})
+	}
+}
+
+// TestConnAnswerForms: a chunked answer and an interim 100 Continue before
+// the answer are read as HTTP/1.1 says, and the connection stays usable.
+func TestConnAnswerForms(t *testing.T) {
+	t.Parallel()
+	srv := startConnServer(t, func(w *bufio.Writer, conn, req int) bool {
+		body := fmt.Sprintf(ackBody, fmt.Sprintf("c%d-r%d", conn, req))
+		if req == 1 {
+			fmt.Fprintf(w, "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n")
+			half := len(body) / 2
+			fmt.Fprintf(w, "%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n", half, body[:half], len(body)-half, body[half:])
+			return true
+		}
+		fmt.Fprintf(w, "HTTP/1.1 100 Continue\r\n\r\n")
+		ack(w, conn, req, "")
+		return true
+	})
+	c := newClient(t, srv.URL)
+	for i := 1; i <= 2; i++ {
+		res := postAsync(t, c)
+		if want := fmt.Sprintf("c1-r%d", i); res.TransactionID != want || !strings.Contains(string(res.Raw), "</IBResponse>") {
+			t.Errorf("request %d: transaction id %q (want %q), raw %q", i, res.TransactionID, want, res.Raw)
+		}
+	}
+	if n := srv.conns.Load(); n != 1 {
+		t.Errorf("%d connections, want 1", n)
+	}
+}
+
+// TestConnNotReusedAfterUnreadBody: an answer too large to read is not
+// left half-read on a connection that would be used again.
+func TestConnNotReusedAfterUnreadBody(t *testing.T) {
+	t.Parallel()
+	srv := startConnServer(t, func(w *bufio.Writer, conn, req int) bool {
+		if conn == 1 {
+			// Claims more than it sends: the client waits, then times out.
+			fmt.Fprintf(w, "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n<partial")
+			return true
+		}
+		ack(w, conn, req, "")
+		return true
+	})
+	c := newClient(t, srv.URL, func(o *Options) { o.Timeout = 200e6 })
+	_, err := c.Post(context.Background(), &Request{Credentials: ptest(opAsync), Payload: []byte(hello)})
+	gwError(t, err, ClassUnknown)
+	if got := postAsync(t, c).TransactionID; got != "c2-r1" {
+		t.Errorf("second request: transaction id %q, want c2-r1 (a new connection)", got)
+	}
+}
