@@ -84,6 +84,14 @@ hey_rate() {
   rate=$(hey -n "$N" -c "$CONC" -m POST -T text/xml -D "$work/body.xml" \
     "$base/HttpListeningConnector?Operation=$OP&From=PTEST&To=HRMS&Password=secret" | awk '/Requests\/sec/ { printf "%.0f", $2 }')
 }
+# floor_rate: the least a Go client can do for the same N posts at the
+# same concurrency (scripts/bench-rawpost: no journal, no checks, no
+# parsing); it shows how far Go networking alone gets on this machine.
+go build -o "$work/rawpost" ./scripts/bench-rawpost
+floor_rate() {
+  start_gateway
+  rate=$("$work/rawpost" -url "$base/HttpListeningConnector" -n "$N" -c "$CONC" | awk '/requests\/s:/ { print $2 }')
+}
 command -v wrk >/dev/null 2>&1 || echo "wrk not installed (apt-get install wrk): no wrk baseline"
 command -v hey >/dev/null 2>&1 || echo "hey not installed (go install github.com/rakyll/hey@latest): no hey baseline"
 
@@ -94,21 +102,22 @@ ROUNDS=${ROUNDS:-3}
 names=("psib publish --ndjson (journal on)" "psib publish DIR (journal on)" "psib publish --ndjson --no-journal")
 declare -A got
 echo
-echo "== $ROUNDS interleaved rounds: psib (whole command: check inputs, journal, send, output), wrk -t2 -c$CONC -d5s, hey -n $N -c $CONC"
+echo "== $ROUNDS interleaved rounds: psib (whole command: check inputs, journal, send, output), wrk -t2 -c$CONC -d5s, hey -n $N -c $CONC, floor (bench-rawpost -n $N -c $CONC)"
 for r in $(seq "$ROUNDS"); do
   psib_rate "${names[0]}" --ndjson "$work/batch.ndjson" --journal "$work/journal.db"; got[0,$r]=$rate
   psib_rate "${names[1]}" "$work/dir" --journal "$work/journal.db"; got[1,$r]=$rate
   psib_rate "${names[2]}" --ndjson "$work/batch.ndjson" --no-journal; got[2,$r]=$rate
   wrk_rate; got[wrk,$r]=$rate
   hey_rate; got[hey,$r]=$rate
-  printf 'round %d: psib %s / %s / %s msg/s, wrk %s req/s, hey %s req/s\n' "$r" "${got[0,$r]}" "${got[1,$r]}" "${got[2,$r]}" "${got[wrk,$r]:--}" "${got[hey,$r]:--}"
+  floor_rate; got[floor,$r]=$rate
+  printf 'round %d: psib %s / %s / %s msg/s, wrk %s req/s, hey %s req/s, floor %s req/s\n' "$r" "${got[0,$r]}" "${got[1,$r]}" "${got[2,$r]}" "${got[wrk,$r]:--}" "${got[hey,$r]:--}" "${got[floor,$r]}"
 done
 
 # median VALUES...: the median of numbers.
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo
 echo "== ratios within each round, median [range] (target >= 0.7 with the journal on)"
-for i in 0 1 2; do
+for i in 0 1 2 floor; do
   for b in wrk hey; do
     rs=()
     for r in $(seq "$ROUNDS"); do
@@ -118,7 +127,8 @@ for i in 0 1 2; do
     done
     [ ${#rs[@]} -gt 0 ] || continue
     lo=$(printf '%s\n' "${rs[@]}" | sort -g | head -1); hi=$(printf '%s\n' "${rs[@]}" | sort -g | tail -1)
-    printf '%-40s %sx %s  [%s-%s]\n' "${names[$i]}" "$(median "${rs[@]}")" "$b" "$lo" "$hi"
+    if [ "$i" = floor ]; then label="floor: bench-rawpost (no journal)"; else label=${names[$i]}; fi
+    printf '%-40s %sx %s  [%s-%s]\n' "$label" "$(median "${rs[@]}")" "$b" "$lo" "$hi"
   done
 done
 echo
