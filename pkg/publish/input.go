@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/psib-dev/psib/pkg/ibmsg"
 )
@@ -47,6 +48,9 @@ type Source struct {
 	// TempDir holds NDJSON read from stdin between the two passes; ""
 	// means os.TempDir().
 	TempDir string
+
+	// keep overrides keepBudget when not 0 (tests; negative keeps none).
+	keep int64
 }
 
 // Message is one message of a batch, ready to send.
@@ -108,7 +112,18 @@ type Batch struct {
 
 	stdinDoc   []byte // stdin as one document
 	stdinSpool string // stdin NDJSON, kept for the second pass
+
+	// kept holds, per file input, the payload the first pass checked,
+	// while their sizes add up to at most keepBudget: the second pass sends
+	// them without reading the files again (a directory of small messages
+	// would otherwise cost two opens and reads per message). The rest is
+	// read again.
+	kept [][]byte
 }
+
+// keepBudget bounds the bytes of checked payloads a Batch keeps between
+// its two passes, so that memory stays flat for any batch size.
+const keepBudget = 16 << 20
 
 // Len returns the number of messages.
 func (b *Batch) Len() int { return b.count }
@@ -328,12 +343,18 @@ func (b *Batch) scanFiles() error {
 	b.count = n
 	workers := min(runtime.GOMAXPROCS(0), n)
 	errs := make([]error, n)
+	b.kept = make([][]byte, n)
 	var (
-		wg   sync.WaitGroup
-		next int
-		mu   sync.Mutex
-		stop bool
+		wg     sync.WaitGroup
+		next   int
+		mu     sync.Mutex
+		stop   bool
+		budget atomic.Int64
 	)
+	budget.Store(keepBudget)
+	if b.src.keep != 0 {
+		budget.Store(b.src.keep)
+	}
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -349,8 +370,12 @@ func (b *Batch) scanFiles() error {
 				}
 				it := b.items[i]
 				data, err := b.readAll(it)
+				var payload []byte
 				if err == nil {
-					_, err = b.src.prepare(it.name(), 0, data, true)
+					payload, err = b.src.prepare(it.name(), 0, data, true)
+				}
+				if err == nil && !it.stdin && budget.Add(-int64(len(payload))) >= 0 {
+					b.kept[i] = payload
 				}
 				if err != nil {
 					errs[i] = err
@@ -487,9 +512,9 @@ func (b *Batch) scanNDJSON(it item) (int, error) {
 	return n, nil
 }
 
-// Messages yields the batch's messages in order, read again from the
-// inputs (nothing but file names is kept between the passes, so memory does
-// not grow with the batch). An input that cannot be read or used now is
+// Messages yields the batch's messages in order: file payloads kept by
+// Scan (up to keepBudget bytes in all), the rest read again from the
+// inputs, so memory does not grow with the batch. An input that cannot be read or used now is
 // yielded as an error with a Message naming it.
 func (b *Batch) Messages() iter.Seq2[*Message, error] {
 	return func(yield func(*Message, error) bool) {
@@ -499,7 +524,7 @@ func (b *Batch) Messages() iter.Seq2[*Message, error] {
 			seq++
 			return yield(m, err)
 		}
-		for _, it := range b.items {
+		for i, it := range b.items {
 			name := it.name()
 			if b.src.NDJSON {
 				stopped := false
@@ -523,10 +548,16 @@ func (b *Batch) Messages() iter.Seq2[*Message, error] {
 				}
 				continue
 			}
-			data, err := b.readAll(it)
 			var payload []byte
-			if err == nil {
-				payload, err = b.src.prepare(name, 0, data, false)
+			var err error
+			if i < len(b.kept) && b.kept[i] != nil {
+				payload, b.kept[i] = b.kept[i], nil
+			} else {
+				var data []byte
+				data, err = b.readAll(it)
+				if err == nil {
+					payload, err = b.src.prepare(name, 0, data, false)
+				}
 			}
 			if !emit(&Message{Input: name, Payload: payload}, err) {
 				return

@@ -2,8 +2,10 @@ package publish
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -155,19 +157,32 @@ func TestScanNonXMLAndNDJSON(t *testing.T) {
 	}
 }
 
-// TestMessagesReportsVanishedFile: a file removed between the passes is
-// that message's error; the others go on.
+// TestMessagesReportsVanishedFile: a file read again in the second pass
+// (beyond what the first keeps) that was removed in between is that
+// message's error; the others go on.
 func TestMessagesReportsVanishedFile(t *testing.T) {
 	dir := writeMessages(t, 3)
-	b := scan(t, dir)
-	if err := os.Remove(filepath.Join(dir, "m00001.xml")); err != nil {
+	b, err := (&Source{Args: []string{dir}, keep: 90}).Scan() // room for two of the three (42 bytes each)
+	if err != nil {
 		t.Fatal(err)
+	}
+	defer b.Close()
+	if n := len(slices.DeleteFunc(slices.Clone(b.kept), func(p []byte) bool { return p == nil })); n != 2 {
+		t.Fatalf("%d payloads kept, want 2", n)
+	}
+	// Remove the one not kept.
+	for i, p := range b.kept {
+		if p == nil {
+			if err := os.Remove(filepath.Join(dir, fmt.Sprintf("m%05d.xml", i))); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	var errs, oks int
 	for m, err := range b.Messages() {
 		if err != nil {
 			errs++
-			if !strings.Contains(err.Error(), "m00001.xml") || m.Input == "" {
+			if !strings.Contains(err.Error(), ".xml") || m.Input == "" {
 				t.Errorf("error %v for %q", err, m.Input)
 			}
 			continue
@@ -176,6 +191,31 @@ func TestMessagesReportsVanishedFile(t *testing.T) {
 	}
 	if errs != 1 || oks != 2 {
 		t.Errorf("errors %d, ok %d", errs, oks)
+	}
+}
+
+// TestMessagesSendWhatWasChecked: a payload kept from the first pass is
+// sent as it was checked, even when its file changes (or goes) before the
+// second pass.
+func TestMessagesSendWhatWasChecked(t *testing.T) {
+	dir := writeMessages(t, 2)
+	b := scan(t, dir)
+	if err := os.WriteFile(filepath.Join(dir, "m00000.xml"), []byte("not XML any more"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "m00001.xml")); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for m, err := range b.Messages() {
+		if err != nil {
+			t.Fatalf("%s: %v", m.Input, err)
+		}
+		got = append(got, string(m.Payload))
+	}
+	want := []string{`<?xml version="1.0"?><msg><id>0</id></msg>`, `<?xml version="1.0"?><msg><id>1</id></msg>`}
+	if !slices.Equal(got, want) {
+		t.Errorf("payloads %q, want %q", got, want)
 	}
 }
 
