@@ -47,6 +47,17 @@
 // journal opens at once while one changed from outside, or left with a
 // pending write-ahead log, is checked again.
 //
+// # Schema
+//
+// The schema's version is the database's user_version ([SchemaVersion]).
+// Schema 2 stores times as microseconds since 1970 UTC (0 for none) and
+// psib's own digests (the "psib-" message keys, content SHA-256) as bytes,
+// so that each message writes fewer pages; other keys stay text. Read it
+// with psib journal list|show|export (JSON), or in sqlite3 with e.g.
+// datetime(created_at / 1e6, 'unixepoch') and hex(key). A schema-1
+// journal (older psib) is upgraded in one transaction when it is opened;
+// a journal of a newer schema is refused.
+//
 // # Limits
 //
 // Payloads are not stored, only their SHA-256 and size. Secrets (node

@@ -21,8 +21,9 @@ import (
 const applicationID = 0x70736962
 
 // SchemaVersion is the journal schema this psib reads and writes (PRAGMA
-// user_version). A journal with a newer schema is refused.
-const SchemaVersion = 1
+// user_version). A journal with a newer schema is refused; one with an
+// older schema is upgraded when it is opened (see migrate.go).
+const SchemaVersion = 2
 
 // State is where a message stands.
 type State string
@@ -355,11 +356,14 @@ func create(abs string) error {
 	return nil
 }
 
+// schemaSQL is schema 2. Times are microseconds since 1970 UTC (0: none);
+// key and content_sha256 hold bytes for psib's own digests, text
+// otherwise (codec.go).
 const schemaSQL = `
 CREATE TABLE runs (
 	id          INTEGER PRIMARY KEY,
-	started_at  TEXT NOT NULL,
-	finished_at TEXT NOT NULL DEFAULT '',
+	started_at  INTEGER NOT NULL,
+	finished_at INTEGER NOT NULL DEFAULT 0,
 	operation   TEXT NOT NULL,
 	target      TEXT NOT NULL,
 	command     TEXT NOT NULL,
@@ -374,12 +378,12 @@ CREATE TABLE runs (
 );
 CREATE TABLE messages (
 	id                  INTEGER PRIMARY KEY,
-	key                 TEXT NOT NULL UNIQUE,
+	key                 BLOB NOT NULL UNIQUE,
 	run_id              INTEGER NOT NULL,
 	operation           TEXT NOT NULL,
 	target              TEXT NOT NULL,
 	input               TEXT NOT NULL,
-	content_sha256      TEXT NOT NULL,
+	content_sha256      BLOB NOT NULL,
 	bytes               INTEGER NOT NULL,
 	external_message_id TEXT NOT NULL,
 	state               TEXT NOT NULL CHECK (state IN ('pending','in-flight','accepted','rejected','failed','unknown')),
@@ -388,10 +392,10 @@ CREATE TABLE messages (
 	http_status         INTEGER NOT NULL DEFAULT 0,
 	duplicate           INTEGER NOT NULL DEFAULT 0,
 	last_error          TEXT NOT NULL DEFAULT '',
-	created_at          TEXT NOT NULL,
-	updated_at          TEXT NOT NULL,
-	sent_at             TEXT NOT NULL DEFAULT '',
-	accepted_at         TEXT NOT NULL DEFAULT ''
+	created_at          INTEGER NOT NULL,
+	updated_at          INTEGER NOT NULL,
+	sent_at             INTEGER NOT NULL DEFAULT 0,
+	accepted_at         INTEGER NOT NULL DEFAULT 0
 );
 `
 
@@ -430,6 +434,9 @@ func (j *Journal) check(integrity bool) error {
 	}
 	if _, err := j.db.ExecContext(ctx, "SELECT id, state, not_sent FROM runs LIMIT 0"); err != nil {
 		return &CorruptError{Path: j.path, Reason: "the runs table is missing or incomplete", Err: err}
+	}
+	if version < SchemaVersion {
+		return j.migrate()
 	}
 	return nil
 }
@@ -497,16 +504,7 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// timeFormat is how timestamps are stored: UTC, microseconds, sortable.
-const timeFormat = "2006-01-02T15:04:05.000000Z"
-
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(timeFormat)
-}
-
+// parseTime reads a schema-1 timestamp (text, RFC 3339; "" for none).
 func parseTime(s string) time.Time {
 	if s == "" {
 		return time.Time{}

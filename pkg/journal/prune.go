@@ -53,7 +53,7 @@ func (j *Journal) Prune(ctx context.Context, o PruneOptions) (PruneResult, error
 			args  []any
 		)
 		if !o.Before.IsZero() {
-			where, args = append(where, "updated_at < ?"), append(args, formatTime(o.Before))
+			where, args = append(where, "updated_at < ?"), append(args, dbTime(o.Before))
 		}
 		if o.KeepRuns > 0 {
 			where, args = append(where, "run_id NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?)"), append(args, o.KeepRuns)
@@ -70,7 +70,7 @@ func (j *Journal) Prune(ctx context.Context, o PruneOptions) (PruneResult, error
 		runArgs  []any
 	)
 	if !o.Before.IsZero() {
-		runWhere, runArgs = append(runWhere, "started_at < ?"), append(runArgs, formatTime(o.Before))
+		runWhere, runArgs = append(runWhere, "started_at < ?"), append(runArgs, dbTime(o.Before))
 	}
 	if o.KeepRuns > 0 {
 		runWhere, runArgs = append(runWhere, "id NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?)"), append(runArgs, o.KeepRuns)

@@ -16,15 +16,16 @@ type rowScanner interface {
 func scanEntry(r rowScanner) (*Entry, error) {
 	var (
 		e                                Entry
+		key, digest                      any
 		state                            string
-		created, updated, sent, accepted string
+		created, updated, sent, accepted int64
 	)
-	if err := r.Scan(&e.ID, &e.Key, &e.RunID, &e.Operation, &e.Target, &e.Input, &e.ContentSHA256, &e.Bytes, &e.ExternalMessageID,
+	if err := r.Scan(&e.ID, &key, &e.RunID, &e.Operation, &e.Target, &e.Input, &digest, &e.Bytes, &e.ExternalMessageID,
 		&state, &e.TransactionID, &e.Attempts, &e.HTTPStatus, &e.Duplicate, &e.LastError, &created, &updated, &sent, &accepted); err != nil {
 		return nil, err
 	}
-	e.State = State(state)
-	e.CreatedAt, e.UpdatedAt, e.SentAt, e.AcceptedAt = parseTime(created), parseTime(updated), parseTime(sent), parseTime(accepted)
+	e.Key, e.ContentSHA256, e.State = keyFromDB(key), digestFromDB(digest), State(state)
+	e.CreatedAt, e.UpdatedAt, e.SentAt, e.AcceptedAt = timeFromDB(created), timeFromDB(updated), timeFromDB(sent), timeFromDB(accepted)
 	return &e, nil
 }
 
@@ -115,8 +116,11 @@ func (j *Journal) Find(ctx context.Context, ref string) ([]*Entry, error) {
 			return out, nil
 		}
 	}
-	for _, col := range []string{"key", "external_message_id", "transaction_id"} {
-		if err := collect(col+" = ?", ref); err != nil {
+	for _, by := range []struct {
+		col string
+		arg any
+	}{{"key", dbKey(ref)}, {"external_message_id", ref}, {"transaction_id", ref}} {
+		if err := collect(by.col+" = ?", by.arg); err != nil {
 			return nil, err
 		}
 		if len(out) > 0 {
@@ -131,14 +135,14 @@ const runColumns = `id, started_at, finished_at, operation, target, command, sta
 func scanRun(r rowScanner) (*Run, error) {
 	var (
 		run               Run
-		started, finished string
+		started, finished int64
 	)
 	c := &run.Counts
 	if err := r.Scan(&run.ID, &started, &finished, &run.Operation, &run.Target, &run.Command, &run.State, &c.Total, &c.Accepted,
 		&c.Rejected, &c.Failed, &c.Unknown, &c.Skipped, &c.NotSent); err != nil {
 		return nil, err
 	}
-	run.StartedAt, run.FinishedAt = parseTime(started), parseTime(finished)
+	run.StartedAt, run.FinishedAt = timeFromDB(started), timeFromDB(finished)
 	return &run, nil
 }
 

@@ -335,9 +335,9 @@ func (j *Journal) applyOne(ctx context.Context, o *op) error {
 		// the row only when one is there already.
 		if o.decide == nil || o.decide(nil, o.e) {
 			o.e.CreatedAt, o.e.UpdatedAt = now, now
-			res, err := j.stmts.insert.ExecContext(ctx, o.e.Key, o.e.RunID, o.e.Operation, o.e.Target, o.e.Input, o.e.ContentSHA256,
-				o.e.Bytes, o.e.ExternalMessageID, string(o.e.State), o.e.TransactionID, o.e.Attempts, o.e.HTTPStatus, o.e.Duplicate,
-				o.e.LastError, formatTime(now), formatTime(now), formatTime(o.e.SentAt), formatTime(o.e.AcceptedAt))
+			res, err := j.stmts.insert.ExecContext(ctx, dbKey(o.e.Key), o.e.RunID, o.e.Operation, o.e.Target, o.e.Input,
+				dbDigest(o.e.ContentSHA256), o.e.Bytes, o.e.ExternalMessageID, string(o.e.State), o.e.TransactionID, o.e.Attempts,
+				o.e.HTTPStatus, o.e.Duplicate, o.e.LastError, dbTime(now), dbTime(now), dbTime(o.e.SentAt), dbTime(o.e.AcceptedAt))
 			if err != nil {
 				return err
 			}
@@ -358,10 +358,10 @@ func (j *Journal) applyOne(ctx context.Context, o *op) error {
 		}
 		o.e.UpdatedAt = now
 		_, err := j.stmts.outcome.ExecContext(ctx, string(o.e.State), o.e.TransactionID, o.e.Attempts, o.e.HTTPStatus, o.e.Duplicate,
-			o.e.LastError, formatTime(now), formatTime(o.e.AcceptedAt), o.e.ID)
+			o.e.LastError, dbTime(now), dbTime(o.e.AcceptedAt), o.e.ID)
 		return err
 	case opRunStart:
-		res, err := j.stmts.runInsert.ExecContext(ctx, formatTime(o.run.StartedAt), o.run.Operation, o.run.Target, o.run.Command, o.run.State)
+		res, err := j.stmts.runInsert.ExecContext(ctx, dbTime(o.run.StartedAt), o.run.Operation, o.run.Target, o.run.Command, o.run.State)
 		if err != nil {
 			return err
 		}
@@ -369,7 +369,7 @@ func (j *Journal) applyOne(ctx context.Context, o *op) error {
 		return err
 	case opRunEnd:
 		c := o.run.Counts
-		_, err := j.stmts.runUpdate.ExecContext(ctx, formatTime(o.run.FinishedAt), o.run.State, c.Total, c.Accepted, c.Rejected, c.Failed,
+		_, err := j.stmts.runUpdate.ExecContext(ctx, dbTime(o.run.FinishedAt), o.run.State, c.Total, c.Accepted, c.Rejected, c.Failed,
 			c.Unknown, c.Skipped, c.NotSent, o.run.ID)
 		return err
 	}
@@ -379,7 +379,7 @@ func (j *Journal) applyOne(ctx context.Context, o *op) error {
 // claimExisting is a claim whose insert found a row with its key (or that
 // decide refused as new): decide again with that row, and update it.
 func (j *Journal) claimExisting(ctx context.Context, o *op, now time.Time) error {
-	prior, err := scanEntry(j.stmts.byKey.QueryRowContext(ctx, o.e.Key))
+	prior, err := scanEntry(j.stmts.byKey.QueryRowContext(ctx, dbKey(o.e.Key)))
 	if errors.Is(err, sql.ErrNoRows) {
 		// Not there, yet decide refused a new row.
 		return nil
@@ -392,9 +392,9 @@ func (j *Journal) claimExisting(ctx context.Context, o *op, now time.Time) error
 		return nil
 	}
 	o.e.ID, o.e.CreatedAt, o.e.UpdatedAt = prior.ID, prior.CreatedAt, now
-	_, err = j.stmts.update.ExecContext(ctx, o.e.RunID, o.e.Operation, o.e.Target, o.e.Input, o.e.ContentSHA256, o.e.Bytes,
+	_, err = j.stmts.update.ExecContext(ctx, o.e.RunID, o.e.Operation, o.e.Target, o.e.Input, dbDigest(o.e.ContentSHA256), o.e.Bytes,
 		o.e.ExternalMessageID, string(o.e.State), o.e.TransactionID, o.e.Attempts, o.e.HTTPStatus, o.e.Duplicate, o.e.LastError,
-		formatTime(now), formatTime(o.e.SentAt), formatTime(o.e.AcceptedAt), o.e.ID)
+		dbTime(now), dbTime(o.e.SentAt), dbTime(o.e.AcceptedAt), o.e.ID)
 	if err != nil {
 		return err
 	}
@@ -428,7 +428,7 @@ func (j *Journal) applyClaims(ctx context.Context, run []*op) error {
 // statement; then, in their order, those whose key was there already (or
 // earlier in seg) see that row (claimExisting), as one by one.
 func (j *Journal) insertClaims(ctx context.Context, seg []*op, now time.Time) error {
-	stamp := formatTime(now)
+	stamp := dbTime(now)
 	inserted := map[string][]*op{} // key -> claims waiting for its id, in order
 	args := make([]any, 0, rowChunks[0]*insertColumns)
 	for rest := seg; len(rest) > 0; {
@@ -444,9 +444,9 @@ func (j *Journal) insertClaims(ctx context.Context, seg []*op, now time.Time) er
 		for _, o := range chunk {
 			e := o.e
 			e.CreatedAt, e.UpdatedAt = now, now
-			args = append(args, e.Key, e.RunID, e.Operation, e.Target, e.Input, e.ContentSHA256, e.Bytes, e.ExternalMessageID,
-				string(e.State), e.TransactionID, e.Attempts, e.HTTPStatus, e.Duplicate, e.LastError, stamp, stamp,
-				formatTime(e.SentAt), formatTime(e.AcceptedAt))
+			args = append(args, dbKey(e.Key), e.RunID, e.Operation, e.Target, e.Input, dbDigest(e.ContentSHA256), e.Bytes,
+				e.ExternalMessageID, string(e.State), e.TransactionID, e.Attempts, e.HTTPStatus, e.Duplicate, e.LastError, stamp, stamp,
+				dbTime(e.SentAt), dbTime(e.AcceptedAt))
 			inserted[e.Key] = append(inserted[e.Key], o)
 		}
 		rows, err := st.QueryContext(ctx, args...)
@@ -455,11 +455,12 @@ func (j *Journal) insertClaims(ctx context.Context, seg []*op, now time.Time) er
 		}
 		for rows.Next() {
 			var id int64
-			var key string
-			if err := rows.Scan(&id, &key); err != nil {
+			var stored any
+			if err := rows.Scan(&id, &stored); err != nil {
 				rows.Close()
 				return err
 			}
+			key := keyFromDB(stored)
 			// A key twice in the chunk is inserted once, by its first claim.
 			if w := inserted[key]; len(w) > 0 {
 				w[0].e.ID, w[0].written = id, true
@@ -489,7 +490,7 @@ func (j *Journal) insertClaims(ctx context.Context, seg []*op, now time.Time) er
 // recorded twice in the run gets its last outcome.
 func (j *Journal) applyOutcomes(ctx context.Context, run []*op) error {
 	now := j.now()
-	stamp := formatTime(now)
+	stamp := dbTime(now)
 	last := make(map[int64]*op, len(run))
 	order := make([]*op, 0, len(run))
 	for _, o := range run {
@@ -516,7 +517,7 @@ func (j *Journal) applyOutcomes(ctx context.Context, run []*op) error {
 			e := o.e
 			e.UpdatedAt = now
 			args = append(args, e.ID, string(e.State), e.TransactionID, e.Attempts, e.HTTPStatus, e.Duplicate, e.LastError, stamp,
-				formatTime(e.AcceptedAt))
+				dbTime(e.AcceptedAt))
 		}
 		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return err

@@ -1,0 +1,88 @@
+package journal
+
+import (
+	"encoding/hex"
+	"strings"
+	"time"
+)
+
+// How values are stored (schema 2). Every message row is written twice
+// (claim, outcome) and its key is indexed, so compact values are fewer
+// pages to write per message: digests are stored as bytes, times as
+// integers. Values of another form than psib writes (a key of the
+// worklist, a digest that is not one) are stored as text, unchanged.
+
+// keyPrefix starts the keys and ExternalMessageIDs psib derives from a
+// digest: "psib-" and 40 hex digits.
+const keyPrefix = "psib-"
+
+// dbKey is a message key as stored: the 20 bytes of a "psib-" + 40
+// lower-case hex key, else the key as text.
+func dbKey(k string) any {
+	if len(k) == len(keyPrefix)+40 && strings.HasPrefix(k, keyPrefix) {
+		if b, ok := lowerHex(k[len(keyPrefix):]); ok {
+			return b
+		}
+	}
+	return k
+}
+
+// keyFromDB reverses dbKey.
+func keyFromDB(v any) string {
+	switch v := v.(type) {
+	case []byte:
+		return keyPrefix + hex.EncodeToString(v)
+	case string:
+		return v
+	}
+	return ""
+}
+
+// dbDigest is a hex SHA-256 as stored: its 32 bytes, else the text.
+func dbDigest(s string) any {
+	if len(s) == 64 {
+		if b, ok := lowerHex(s); ok {
+			return b
+		}
+	}
+	return s
+}
+
+// digestFromDB reverses dbDigest.
+func digestFromDB(v any) string {
+	switch v := v.(type) {
+	case []byte:
+		return hex.EncodeToString(v)
+	case string:
+		return v
+	}
+	return ""
+}
+
+// lowerHex decodes s when it is lower-case hex (so that encoding the bytes
+// gives s back).
+func lowerHex(s string) ([]byte, bool) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return nil, false
+		}
+	}
+	b, err := hex.DecodeString(s)
+	return b, err == nil
+}
+
+// dbTime is a time as stored: microseconds since 1970 UTC, 0 for none.
+func dbTime(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// timeFromDB reverses dbTime (in UTC).
+func timeFromDB(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
