@@ -6,13 +6,15 @@ import (
 	"math/bits"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/psib-dev/psib/pkg/ibmsg"
 )
 
 // AppendJSON appends r's JSON (one object, no newline) to dst: the same
 // bytes as encoding/json's Encoder with SetEscapeHTML(false), written
 // faster. Section bodies, which make most of a log's decoded bytes, are
-// escaped eight bytes at a time where nothing needs escaping; the small
-// parts (status, ibinfo, headers) go through encoding/json.
+// escaped eight bytes at a time where nothing needs escaping; ibinfo and
+// headers are written field by field (json_ibinfo.go).
 func (r *Record) AppendJSON(dst []byte) ([]byte, error) {
 	dst = append(dst, `{"file":`...)
 	dst = appendJSONString(dst, r.File)
@@ -55,29 +57,30 @@ func (r *Record) PrepareJSON() error {
 
 // appendJSONTail appends the fields from "status" on, and the closing brace.
 func (r *Record) appendJSONTail(dst []byte) ([]byte, error) {
-	var small bytes.Buffer
-	enc := json.NewEncoder(&small)
-	enc.SetEscapeHTML(false)
-	value := func(v any) error {
-		small.Reset()
-		if err := enc.Encode(v); err != nil {
-			return err
-		}
-		dst = append(dst, bytes.TrimSuffix(small.Bytes(), []byte("\n"))...)
-		return nil
-	}
 	dst = append(dst, `,"status":`...)
-	if err := value(r.Status); err != nil {
-		return nil, err
+	if r.Status == nil {
+		dst = append(dst, "null"...)
+	} else {
+		b, err := r.Status.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		dst = append(dst, b...)
 	}
 	dst = append(dst, `,"ibinfo":`...)
-	if err := value(r.IBInfo); err != nil {
+	var err error
+	if info, ok := r.IBInfo.(*ibmsg.IBInfo); ok {
+		dst, err = appendIBInfoJSON(dst, info)
+	} else {
+		// The views of IBRequest and IBResponse documents, and
+		// redacted copies: rarer, left to encoding/json.
+		dst, err = appendJSONValue(dst, r.IBInfo)
+	}
+	if err != nil {
 		return nil, err
 	}
 	dst = append(dst, `,"headers":`...)
-	if err := value(r.Headers); err != nil {
-		return nil, err
-	}
+	dst = appendHeadersJSON(dst, r.Headers)
 	dst = append(dst, `,"sections":`...)
 	if r.Sections == nil {
 		dst = append(dst, "null"...)
@@ -104,6 +107,18 @@ func (r *Record) appendJSONTail(dst []byte) ([]byte, error) {
 		dst = append(dst, ']')
 	}
 	return append(dst, '}'), nil
+}
+
+// appendJSONValue appends v as an Encoder with SetEscapeHTML(false)
+// writes it, without the newline.
+func appendJSONValue(dst []byte, v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return append(dst, bytes.TrimSuffix(b.Bytes(), []byte("\n"))...), nil
 }
 
 const (
