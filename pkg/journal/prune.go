@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -120,18 +121,23 @@ func (j *Journal) Prune(ctx context.Context, o PruneOptions) (PruneResult, error
 	}
 	done = true
 	if o.Vacuum {
-		// VACUUM builds the new file in temporary storage: on disk, not in
-		// memory as the connection's temporary data is otherwise.
-		if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
-			return res, fmt.Errorf("%w: %w", ErrVacuum, j.wrap("vacuum", err))
-		}
-		_, err := conn.ExecContext(ctx, "VACUUM")
-		_, _ = conn.ExecContext(context.Background(), "PRAGMA temp_store = MEMORY")
-		if err != nil {
-			return res, fmt.Errorf("%w: %w", ErrVacuum, j.wrap("vacuum", err))
+		if err := j.vacuum(ctx, conn); err != nil {
+			return res, fmt.Errorf("%w: %w", ErrVacuum, err)
 		}
 	}
 	return res, nil
+}
+
+// vacuum rewrites the file without its free pages, on conn (outside a
+// transaction). VACUUM builds the new file in temporary storage: on disk,
+// not in memory as the connection's temporary data is otherwise.
+func (j *Journal) vacuum(ctx context.Context, conn *sql.Conn) error {
+	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
+		return j.wrap("vacuum", err)
+	}
+	_, err := conn.ExecContext(ctx, "VACUUM")
+	_, _ = conn.ExecContext(context.Background(), "PRAGMA temp_store = MEMORY")
+	return j.wrap("vacuum", err)
 }
 
 // ErrVacuum marks a Prune whose removal was committed but whose VACUUM
