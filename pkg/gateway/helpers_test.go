@@ -109,15 +109,51 @@ type rawServer struct {
 // or keep the connection as the test needs.
 func startRaw(t *testing.T, handle func(c net.Conn, captured []byte)) *rawServer {
 	t.Helper()
+	s := &rawServer{captured: make(chan []byte, 16)}
+	stop := make(chan struct{})
+	addr := serveLoopback(t, func(c net.Conn) {
+		var buf bytes.Buffer
+		r := bufio.NewReader(io.TeeReader(c, &buf))
+		req, err := http.ReadRequest(r)
+		if err != nil {
+			c.Close()
+			return
+		}
+		if _, err := io.Copy(io.Discard, req.Body); err != nil {
+			c.Close()
+			return
+		}
+		s.requests.Add(1)
+		got := buf.Bytes()
+		select {
+		case s.captured <- got:
+		default:
+		}
+		handle(c, got)
+		<-stop
+	})
+	// Cleanups run last-registered first: this one before serveLoopback's,
+	// which waits for the handlers.
+	t.Cleanup(func() { close(stop) })
+	s.URL = "http://" + addr + "/PSIGW"
+	return s
+}
+
+// serveLoopback accepts connections on a loopback port and runs serve on
+// each, on its own goroutine; it returns the address. At the test's end
+// the listener and every connection are closed, and it waits for the
+// serve calls to return.
+func serveLoopback(t *testing.T, serve func(c net.Conn)) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &rawServer{URL: "http://" + l.Addr().String() + "/PSIGW", captured: make(chan []byte, 16)}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	stop := make(chan struct{})
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		conns []net.Conn
+	)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -132,31 +168,12 @@ func startRaw(t *testing.T, handle func(c net.Conn, captured []byte)) *rawServer
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				var buf bytes.Buffer
-				r := bufio.NewReader(io.TeeReader(c, &buf))
-				req, err := http.ReadRequest(r)
-				if err != nil {
-					c.Close()
-					return
-				}
-				if _, err := io.Copy(io.Discard, req.Body); err != nil {
-					c.Close()
-					return
-				}
-				s.requests.Add(1)
-				got := buf.Bytes()
-				select {
-				case s.captured <- got:
-				default:
-				}
-				handle(c, got)
-				<-stop
+				serve(c)
 			}()
 		}
 	}()
 	t.Cleanup(func() {
 		l.Close()
-		close(stop)
 		mu.Lock()
 		for _, c := range conns {
 			c.Close()
@@ -164,7 +181,7 @@ func startRaw(t *testing.T, handle func(c net.Conn, captured []byte)) *rawServer
 		mu.Unlock()
 		wg.Wait()
 	})
-	return s
+	return l.Addr().String()
 }
 
 // answer writes a complete HTTP/1.1 response and closes the connection.

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -28,56 +27,26 @@ type connServer struct {
 // close it.
 func startConnServer(t *testing.T, answer func(w *bufio.Writer, conn, req int) (keep bool)) *connServer {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &connServer{URL: "http://" + l.Addr().String() + "/PSIGW"}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var open []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := l.Accept()
+	s := &connServer{}
+	addr := serveLoopback(t, func(c net.Conn) {
+		defer c.Close()
+		n := int(s.conns.Add(1))
+		br, bw := bufio.NewReader(c), bufio.NewWriter(c)
+		for i := 1; ; i++ {
+			req, err := http.ReadRequest(br)
 			if err != nil {
 				return
 			}
-			n := int(s.conns.Add(1))
-			mu.Lock()
-			open = append(open, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				br, bw := bufio.NewReader(c), bufio.NewWriter(c)
-				for i := 1; ; i++ {
-					req, err := http.ReadRequest(br)
-					if err != nil {
-						return
-					}
-					if _, err := io.Copy(io.Discard, req.Body); err != nil {
-						return
-					}
-					keep := answer(bw, n, i)
-					if bw.Flush() != nil || !keep {
-						return
-					}
-				}
-			}()
+			if _, err := io.Copy(io.Discard, req.Body); err != nil {
+				return
+			}
+			keep := answer(bw, n, i)
+			if bw.Flush() != nil || !keep {
+				return
+			}
 		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		for _, c := range open {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
 	})
+	s.URL = "http://" + addr + "/PSIGW"
 	return s
 }
 
