@@ -145,7 +145,7 @@ func New(o Options) (*Client, error) {
 		c.opts.UserAgent = DefaultUserAgent
 	}
 	var rt http.RoundTripper = t
-	if proxy, err := http.ProxyFromEnvironment(&http.Request{URL: base}); err == nil && proxy == nil {
+	if proxy, err := http.ProxyFromEnvironment(&http.Request{URL: base}); canPeek && err == nil && proxy == nil {
 		rt = newConnTransport(tlsCfg)
 	}
 	c.http = &http.Client{

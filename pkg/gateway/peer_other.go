@@ -4,6 +4,9 @@ package gateway
 
 import "net"
 
-// peerClosed cannot peek without blocking here: a connection closed by the
-// server is found when it is used (and the idle timeout keeps that rare).
-func peerClosed(net.Conn) bool { return false }
+// canPeek is false here: New keeps net/http's Transport, whose reader
+// goroutine sees a server close an idle connection.
+const canPeek = false
+
+// peerSpoke cannot tell without blocking here; connTransport is not used.
+func peerSpoke(net.Conn) bool { return true }

@@ -8,35 +8,37 @@ import (
 	"syscall"
 )
 
-// peerClosed reports whether the server has closed an idle connection (or
-// it is broken), without blocking: a peek at the socket sees the end of
-// the stream. Sending a POST on such a connection would give an answer of
-// unknown outcome, so it is dropped before use. Pending bytes are not a
-// sign of closing: on TLS they may be a session ticket.
-func peerClosed(conn net.Conn) bool {
+// canPeek is true where peerSpoke can look at a socket without blocking.
+const canPeek = true
+
+// peerSpoke reports whether the server has done anything on an idle
+// connection: closed it, reset it, or sent bytes (a TLS close_notify
+// alert before closing, a 408 before closing, stray data). Any of these
+// makes the connection unusable for the next POST, whose outcome would
+// then be unknown or whose answer would be wrong, so it is dropped before
+// use. A peek at the socket tells without reading or blocking. (A TLS
+// session ticket sent after the handshake does not count: it came before
+// the first answer, and reading that answer consumed it.)
+func peerSpoke(conn net.Conn) bool {
 	if tc, ok := conn.(*tls.Conn); ok {
 		conn = tc.NetConn()
 	}
 	sc, ok := conn.(syscall.Conn)
 	if !ok {
-		return false
+		return true
 	}
 	rc, err := sc.SyscallConn()
 	if err != nil {
 		return true
 	}
-	closed := false
+	spoke := false
 	var buf [1]byte
 	err = rc.Read(func(fd uintptr) bool {
-		n, _, rerr := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		switch {
-		case rerr == syscall.EAGAIN || rerr == syscall.EWOULDBLOCK || rerr == syscall.EINTR:
-		case rerr != nil:
-			closed = true
-		case n == 0:
-			closed = true
-		}
+		_, _, rerr := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		// Nothing to read (EAGAIN) is the one sign of a live, quiet
+		// connection; bytes, the end of the stream or an error are not.
+		spoke = rerr != syscall.EAGAIN && rerr != syscall.EWOULDBLOCK
 		return true // never wait for readiness
 	})
-	return closed || err != nil
+	return spoke || err != nil
 }

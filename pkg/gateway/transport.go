@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -23,8 +24,9 @@ import (
 // failures reads (ConnectDone, TLSHandshakeDone, WroteRequest).
 //
 // What it does not do, because a gateway request never needs it:
-// HTTP/2, proxies (New keeps net/http's Transport when a proxy applies),
-// compression, 100-continue, following redirects.
+// HTTP/2, proxies (New keeps net/http's Transport when a proxy applies, and
+// where a socket cannot be peeked at: see peerSpoke), compression,
+// 100-continue, following redirects.
 type connTransport struct {
 	dialer      *net.Dialer
 	tls         *tls.Config // for https
@@ -68,13 +70,28 @@ func (t *connTransport) CloseIdleConnections() {
 	}
 }
 
+// maxInterim bounds the interim (1xx) answers read before the real one,
+// as net/http does.
+const maxInterim = 5
+
+// tlsHandshakeTimeout bounds a TLS handshake within the attempt's time.
+const tlsHandshakeTimeout = 10 * time.Second
+
+// errTLSHandshakeTimeout is a handshake that took longer.
+var errTLSHandshakeTimeout = errors.New("TLS handshake timeout")
+
 // RoundTrip sends req and reads the head of its answer; the body is read
 // from the connection as the caller reads it. Closing the body after
 // reading it to the end puts the connection back for reuse.
+//
+// A request that could not be written on a kept-alive connection (the
+// server closed it just before) is written once more on a new one, as
+// net/http does: a failed write means the server did not get the whole
+// request, so nothing was delivered.
 func (t *connTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	trace := httptrace.ContextClientTrace(ctx)
-	pc, err := t.conn(ctx, req, trace)
+	pc, reused, err := t.conn(ctx, req, trace)
 	if err != nil {
 		if req.Body != nil {
 			req.Body.Close()
@@ -87,10 +104,20 @@ func (t *connTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// so that a timeout is always reported as the context's, whose cause
 	// tells the attempt timeout from the caller's.
 	stop := context.AfterFunc(ctx, func() { pc.conn.SetDeadline(longAgo) })
-
-	err = req.Write(pc.bw)
-	if err == nil {
-		err = pc.bw.Flush()
+	err = writeRequest(pc, req)
+	if err != nil && reused && ctx.Err() == nil && req.GetBody != nil {
+		stop()
+		pc.conn.Close()
+		retry := *req
+		if retry.Body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+		if pc, _, err = t.dial(ctx, req, trace); err != nil {
+			retry.Body.Close()
+			return nil, err
+		}
+		stop = context.AfterFunc(ctx, func() { pc.conn.SetDeadline(longAgo) })
+		err = writeRequest(pc, &retry)
 	}
 	if trace != nil && trace.WroteRequest != nil {
 		trace.WroteRequest(httptrace.WroteRequestInfo{Err: err})
@@ -101,21 +128,35 @@ func (t *connTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, t.ctxErr(ctx, err)
 	}
 	var resp *http.Response
-	for {
+	for interim := 0; ; interim++ {
 		resp, err = http.ReadResponse(pc.br, req)
+		if err == nil && resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
+			// An interim answer (100 Continue sent unasked): the real one
+			// follows.
+			if interim < maxInterim {
+				continue
+			}
+			err = fmt.Errorf("more than %d interim (1xx) answers", maxInterim)
+		}
 		if err != nil {
 			stop()
 			pc.conn.Close()
 			return nil, t.ctxErr(ctx, err)
 		}
-		// An interim answer (100 Continue sent unasked): the real one follows.
-		if resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
-			continue
-		}
 		break
 	}
-	resp.Body = &connBody{rc: resp.Body, t: t, pc: pc, stop: stop, reuse: !resp.Close && !req.Close}
+	reuse := !resp.Close && !req.Close && resp.StatusCode != http.StatusSwitchingProtocols
+	resp.Body = &connBody{rc: resp.Body, t: t, pc: pc, stop: stop, reuse: reuse}
 	return resp, nil
+}
+
+// writeRequest writes req on pc, whole.
+func writeRequest(pc *pooledConn, req *http.Request) error {
+	err := req.Write(pc.bw)
+	if err == nil {
+		err = pc.bw.Flush()
+	}
+	return err
 }
 
 // ctxErr prefers the context's error when it ended the I/O.
@@ -126,21 +167,20 @@ func (t *connTransport) ctxErr(ctx context.Context, err error) error {
 	return err
 }
 
-// conn returns an idle connection to req's host or dials one.
-func (t *connTransport) conn(ctx context.Context, req *http.Request, trace *httptrace.ClientTrace) (*pooledConn, error) {
+// conn returns an idle connection to req's host (reused true) or dials one.
+func (t *connTransport) conn(ctx context.Context, req *http.Request, trace *httptrace.ClientTrace) (*pooledConn, bool, error) {
 	if pc := t.getIdle(); pc != nil {
-		return pc, nil
+		return pc, true, nil
 	}
-	addr := canonicalAddr(req)
-	if trace != nil && trace.ConnectStart != nil {
-		trace.ConnectStart("tcp", addr)
-	}
-	conn, err := t.dialer.DialContext(ctx, "tcp", addr)
-	if trace != nil && trace.ConnectDone != nil {
-		trace.ConnectDone("tcp", addr, err)
-	}
+	return t.dial(ctx, req, trace)
+}
+
+// dial connects to req's host, with TLS for https. The dialer reports
+// DNS and connection events to the context's trace itself.
+func (t *connTransport) dial(ctx context.Context, req *http.Request, trace *httptrace.ClientTrace) (*pooledConn, bool, error) {
+	conn, err := t.dialer.DialContext(ctx, "tcp", canonicalAddr(req))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if req.URL.Scheme == "https" {
 		cfg := t.tls
@@ -152,17 +192,22 @@ func (t *connTransport) conn(ctx context.Context, req *http.Request, trace *http
 		if trace != nil && trace.TLSHandshakeStart != nil {
 			trace.TLSHandshakeStart()
 		}
-		err := tc.HandshakeContext(ctx)
+		hctx, cancel := context.WithTimeoutCause(ctx, tlsHandshakeTimeout, errTLSHandshakeTimeout)
+		err := tc.HandshakeContext(hctx)
+		if err != nil && ctx.Err() == nil && errors.Is(context.Cause(hctx), errTLSHandshakeTimeout) {
+			err = errTLSHandshakeTimeout
+		}
+		cancel()
 		if trace != nil && trace.TLSHandshakeDone != nil {
 			trace.TLSHandshakeDone(tc.ConnectionState(), err)
 		}
 		if err != nil {
 			conn.Close()
-			return nil, err
+			return nil, false, err
 		}
 		conn = tc
 	}
-	return &pooledConn{conn: conn, br: bufio.NewReaderSize(conn, 4096), bw: bufio.NewWriterSize(conn, 4096)}, nil
+	return &pooledConn{conn: conn, br: bufio.NewReaderSize(conn, 4096), bw: bufio.NewWriterSize(conn, 4096)}, false, nil
 }
 
 // canonicalAddr is host:port of req's URL, with the scheme's default port.
@@ -178,7 +223,8 @@ func canonicalAddr(req *http.Request) string {
 }
 
 // getIdle takes the most recently used idle connection that is still
-// usable, closing those idle for too long or closed by the server.
+// usable, closing those idle for too long or that the server closed (or
+// wrote to) meanwhile.
 func (t *connTransport) getIdle() *pooledConn {
 	for {
 		t.mu.Lock()
@@ -191,23 +237,36 @@ func (t *connTransport) getIdle() *pooledConn {
 		t.idle[n-1] = nil
 		t.idle = t.idle[:n-1]
 		t.mu.Unlock()
-		if time.Since(pc.idleSince) < t.idleTimeout && pc.br.Buffered() == 0 && !peerClosed(pc.conn) {
+		if time.Since(pc.idleSince) < t.idleTimeout && pc.br.Buffered() == 0 && !peerSpoke(pc.conn) {
 			return pc
 		}
 		pc.conn.Close()
 	}
 }
 
+// putIdle keeps pc for reuse, and closes the connections idle for longer
+// than the idle timeout (the oldest are first in the list).
 func (t *connTransport) putIdle(pc *pooledConn) {
-	pc.idleSince = time.Now()
+	now := time.Now()
+	pc.idleSince = now
+	var drop []*pooledConn
 	t.mu.Lock()
+	old := 0
+	for old < len(t.idle) && now.Sub(t.idle[old].idleSince) >= t.idleTimeout {
+		old++
+	}
+	if old > 0 {
+		drop = append(drop, t.idle[:old]...)
+		t.idle = append(t.idle[:0], t.idle[old:]...)
+	}
 	if len(t.idle) < t.maxIdle {
 		t.idle = append(t.idle, pc)
-		pc = nil
+	} else {
+		drop = append(drop, pc)
 	}
 	t.mu.Unlock()
-	if pc != nil {
-		pc.conn.Close()
+	for _, d := range drop {
+		d.conn.Close()
 	}
 }
 

@@ -3,12 +3,17 @@ package gateway
 import (
 	"bufio"
 	"context"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 )
 
@@ -20,6 +25,8 @@ const ackBody = `<?xml version="1.0"?><IBResponse type="success"><DefaultTitle>I
 type connServer struct {
 	URL   string
 	conns atomic.Int64
+	// closed gets a value each time the server has closed a connection.
+	closed chan struct{}
 }
 
 // startConnServer starts a connServer. answer writes the whole answer and
@@ -27,9 +34,15 @@ type connServer struct {
 // close it.
 func startConnServer(t *testing.T, answer func(w *bufio.Writer, conn, req int) (keep bool)) *connServer {
 	t.Helper()
-	s := &connServer{}
+	s := &connServer{closed: make(chan struct{}, 16)}
 	addr := serveLoopback(t, func(c net.Conn) {
-		defer c.Close()
+		defer func() {
+			c.Close()
+			select {
+			case s.closed <- struct{}{}:
+			default:
+			}
+		}()
 		n := int(s.conns.Add(1))
 		br, bw := bufio.NewReader(c), bufio.NewWriter(c)
 		for i := 1; ; i++ {
@@ -85,37 +98,110 @@ func TestConnReuse(t *testing.T) {
 }
 
 // TestConnClosedByServer: a connection the server closed while it was
-// idle is not used again (a POST on it would have an unknown outcome),
-// and one whose answer said "Connection: close" neither.
+// idle is not used again (a POST on it would have an unknown outcome), nor
+// one whose answer said "Connection: close", nor one the server wrote to
+// after the answer (a 408 before closing): that would be read as the next
+// request's answer.
 func TestConnClosedByServer(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name   string
-		header string
+		name, header, after string
 	}{
-		{"closed while idle", ""},
-		{"Connection: close", "Connection: close\r\n"},
+		{"closed while idle", "", ""},
+		{"Connection: close", "Connection: close\r\n", ""},
+		{"408 then closed", "", "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			closed := make(chan struct{}, 8)
 			srv := startConnServer(t, func(w *bufio.Writer, conn, req int) bool {
 				ack(w, conn, req, tc.header)
-				w.Flush()
-				closed <- struct{}{}
-				return false // the deferred Close ends the connection
+				w.WriteString(tc.after)
+				return false // the server closes the connection
 			})
 			c := newClient(t, srv.URL)
 			for i := 1; i <= 3; i++ {
 				if got, want := postAsync(t, c).TransactionID, fmt.Sprintf("c%d-r1", i); got != want {
 					t.Errorf("request %d: transaction id %q, want %q", i, got, want)
 				}
-				<-closed
+				<-srv.closed
 			}
 			if n := srv.conns.Load(); n != 3 {
 				t.Errorf("%d connections, want 3", n)
 			}
 		})
+	}
+}
+
+// TestConnClosedByTLSServer: a TLS server closing an idle connection sends
+// a close_notify alert before the end of the stream; the connection is not
+// used again either.
+func TestConnClosedByTLSServer(t *testing.T) {
+	t.Parallel()
+	closed := make(chan struct{}, 8)
+	var conns atomic.Int64
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/xml")
+		fmt.Fprintf(w, ackBody, fmt.Sprintf("c%d", conns.Load()))
+	}))
+	ts.Config.ConnState = func(c net.Conn, st http.ConnState) {
+		switch st {
+		case http.StateNew:
+			conns.Add(1)
+		case http.StateIdle:
+			c.Close() // a *tls.Conn: close_notify, then the end of the stream
+			closed <- struct{}{}
+		}
+	}
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, ts.URL+"/PSIGW", func(o *Options) { o.TLS.CAFile = caFile })
+	for i := 1; i <= 3; i++ {
+		if got, want := postAsync(t, c).TransactionID, fmt.Sprintf("c%d", i); got != want {
+			t.Errorf("request %d: transaction id %q, want %q", i, got, want)
+		}
+		<-closed
+	}
+	if n := conns.Load(); n != 3 {
+		t.Errorf("%d connections, want 3", n)
+	}
+}
+
+// failingWrites is a TCP connection whose writes fail.
+type failingWrites struct{ *net.TCPConn }
+
+func (failingWrites) Write([]byte) (int, error) { return 0, syscall.EPIPE }
+
+// TestConnRewriteAfterFailedWrite: a kept-alive connection that fails
+// when the request is written (the server closed it in between) gets the
+// request written again on a new connection: nothing had been delivered.
+func TestConnRewriteAfterFailedWrite(t *testing.T) {
+	t.Parallel()
+	srv := startConnServer(t, func(w *bufio.Writer, conn, req int) bool {
+		ack(w, conn, req, "")
+		return true
+	})
+	c := newClient(t, srv.URL)
+	postAsync(t, c)
+	// Make the pooled connection fail on write while its socket stays
+	// quiet, as when the server closes it between the peek and the write.
+	ct := c.http.Transport.(*connTransport)
+	ct.mu.Lock()
+	if len(ct.idle) != 1 {
+		ct.mu.Unlock()
+		t.Fatalf("%d idle connections, want 1", len(ct.idle))
+	}
+	pc := ct.idle[0]
+	pc.conn = failingWrites{pc.conn.(*net.TCPConn)}
+	pc.bw = bufio.NewWriter(pc.conn)
+	ct.mu.Unlock()
+	res := postAsync(t, c)
+	if res.TransactionID != "c2-r1" || res.Attempts != 1 {
+		t.Errorf("transaction id %q after %d attempts, want c2-r1 after 1", res.TransactionID, res.Attempts)
 	}
 }
 
