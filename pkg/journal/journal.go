@@ -358,12 +358,14 @@ func create(abs string) error {
 
 // schemaSQL is schema 2. Times are microseconds since 1970 UTC (0: none);
 // key and content_sha256 hold bytes for psib's own digests, text
-// otherwise (codec.go).
+// otherwise (codec.go). The CHECKs on the times refuse the text an older
+// psib would write: one still running while the file is upgraded fails on
+// its next write, loudly, instead of mixing schema-1 values in.
 const schemaSQL = `
 CREATE TABLE runs (
 	id          INTEGER PRIMARY KEY,
-	started_at  INTEGER NOT NULL,
-	finished_at INTEGER NOT NULL DEFAULT 0,
+	started_at  INTEGER NOT NULL CHECK (typeof(started_at) = 'integer'),
+	finished_at INTEGER NOT NULL DEFAULT 0 CHECK (typeof(finished_at) = 'integer'),
 	operation   TEXT NOT NULL,
 	target      TEXT NOT NULL,
 	command     TEXT NOT NULL,
@@ -392,10 +394,10 @@ CREATE TABLE messages (
 	http_status         INTEGER NOT NULL DEFAULT 0,
 	duplicate           INTEGER NOT NULL DEFAULT 0,
 	last_error          TEXT NOT NULL DEFAULT '',
-	created_at          INTEGER NOT NULL,
-	updated_at          INTEGER NOT NULL,
-	sent_at             INTEGER NOT NULL DEFAULT 0,
-	accepted_at         INTEGER NOT NULL DEFAULT 0
+	created_at          INTEGER NOT NULL CHECK (typeof(created_at) = 'integer'),
+	updated_at          INTEGER NOT NULL CHECK (typeof(updated_at) = 'integer'),
+	sent_at             INTEGER NOT NULL DEFAULT 0 CHECK (typeof(sent_at) = 'integer'),
+	accepted_at         INTEGER NOT NULL DEFAULT 0 CHECK (typeof(accepted_at) = 'integer')
 );
 `
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -146,6 +147,17 @@ func TestUpgradeSchema1(t *testing.T) {
 	if err := db.QueryRow("SELECT typeof(key), typeof(content_sha256) FROM messages WHERE id = 5").Scan(&keyType, &digestType); err != nil ||
 		keyType != "text" || digestType != "text" {
 		t.Errorf("stored types of other values %s %s (%v), want text text", keyType, digestType, err)
+	}
+	// What an older psib still running on the file would write is refused.
+	for _, q := range []string{
+		`UPDATE messages SET updated_at = '2026-03-01T09:30:09.000000Z' WHERE id = 1`,
+		`INSERT INTO runs (started_at, operation, target, command, state) VALUES ('2026-03-01T09:30:09.000000Z', 'o', 't', 'c', 'running')`,
+		`INSERT INTO messages (key, run_id, operation, target, input, content_sha256, bytes, external_message_id, state, created_at, updated_at)
+		 VALUES ('psib-x', 1, 'o', 't', 'i', 'aa', 1, 'e', 'in-flight', '2026-03-01T09:30:09.000000Z', '2026-03-01T09:30:09.000000Z')`,
+	} {
+		if _, err := db.Exec(q); err == nil || !strings.Contains(err.Error(), "CHECK constraint failed") {
+			t.Errorf("%s: %v, want a CHECK constraint failure", q, err)
+		}
 	}
 }
 
