@@ -337,6 +337,18 @@ func (s *Source) prepare(name string, line int, data []byte, check bool) ([]byte
 	return utf, nil
 }
 
+// keep keeps a copy of payload as item i's when budget allows: a copy,
+// so that what is held is what is counted (a read buffer may be far
+// larger than the file).
+func (b *Batch) keep(i int, payload []byte, budget *atomic.Int64) {
+	n := int64(len(payload))
+	if budget.Add(-n) < 0 {
+		budget.Add(n) // a smaller file later may still fit
+		return
+	}
+	b.kept[i] = bytes.Clone(payload)
+}
+
 // scanFiles checks every file (one message each), several at a time.
 func (b *Batch) scanFiles() error {
 	n := len(b.items)
@@ -374,8 +386,8 @@ func (b *Batch) scanFiles() error {
 				if err == nil {
 					payload, err = b.src.prepare(it.name(), 0, data, true)
 				}
-				if err == nil && !it.stdin && budget.Add(-int64(len(payload))) >= 0 {
-					b.kept[i] = payload
+				if err == nil && !it.stdin {
+					b.keep(i, payload, &budget)
 				}
 				if err != nil {
 					errs[i] = err

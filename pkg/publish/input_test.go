@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"strings"
 	"testing"
 )
@@ -244,5 +245,27 @@ func TestMessageID(t *testing.T) {
 	}
 	if a, b := NewRandomID(), NewRandomID(); a == b || len(a) != 45 {
 		t.Errorf("random ids %q %q", a, b)
+	}
+}
+
+// TestKeepBudget: kept payloads are copies sized as counted, and a payload
+// over the budget does not use it up for the smaller ones after it.
+func TestKeepBudget(t *testing.T) {
+	b := &Batch{kept: make([][]byte, 3)}
+	var budget atomic.Int64
+	budget.Store(50)
+	big := make([]byte, 100)
+	small := make([]byte, 40, 4096) // a read buffer far larger than the file
+	b.keep(0, big, &budget)
+	b.keep(1, small, &budget)
+	b.keep(2, small, &budget)
+	if b.kept[0] != nil || b.kept[1] == nil || b.kept[2] != nil {
+		t.Fatalf("kept %v %v %v, want only the first small one", b.kept[0] != nil, b.kept[1] != nil, b.kept[2] != nil)
+	}
+	if c := cap(b.kept[1]); c > 64 {
+		t.Errorf("kept payload holds %d bytes of capacity for 40", c)
+	}
+	if got := budget.Load(); got != 10 {
+		t.Errorf("budget left %d, want 10", got)
 	}
 }
