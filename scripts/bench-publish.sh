@@ -87,10 +87,13 @@ hey_rate() {
 # floor_rate: the least a Go client can do for the same N posts at the
 # same concurrency (scripts/bench-rawpost: no journal, no checks, no
 # parsing); it shows how far Go networking alone gets on this machine.
-go build -o "$work/rawpost" ./scripts/bench-rawpost
+have_floor=0
+if command -v go >/dev/null 2>&1 && go build -o "$work/rawpost" ./scripts/bench-rawpost; then have_floor=1; else echo "no Go toolchain: no floor baseline"; fi
 floor_rate() {
+  rate=""
+  [ "$have_floor" = 1 ] || return 0
   start_gateway
-  rate=$("$work/rawpost" -url "$base/HttpListeningConnector" -n "$N" -c "$CONC" | awk '/requests\/s:/ { print $2 }')
+  rate=$("$work/rawpost" -url "$base/HttpListeningConnector" -n "$N" -c "$CONC" | awk '/requests\/s:/ { print $2 }') || rate=""
 }
 command -v wrk >/dev/null 2>&1 || echo "wrk not installed (apt-get install wrk): no wrk baseline"
 command -v hey >/dev/null 2>&1 || echo "hey not installed (go install github.com/rakyll/hey@latest): no hey baseline"
@@ -110,7 +113,7 @@ for r in $(seq "$ROUNDS"); do
   wrk_rate; got[wrk,$r]=$rate
   hey_rate; got[hey,$r]=$rate
   floor_rate; got[floor,$r]=$rate
-  printf 'round %d: psib %s / %s / %s msg/s, wrk %s req/s, hey %s req/s, floor %s req/s\n' "$r" "${got[0,$r]}" "${got[1,$r]}" "${got[2,$r]}" "${got[wrk,$r]:--}" "${got[hey,$r]:--}" "${got[floor,$r]}"
+  printf 'round %d: psib %s / %s / %s msg/s, wrk %s req/s, hey %s req/s, floor %s req/s\n' "$r" "${got[0,$r]}" "${got[1,$r]}" "${got[2,$r]}" "${got[wrk,$r]:--}" "${got[hey,$r]:--}" "${got[floor,$r]:--}"
 done
 
 # median VALUES...: the median of numbers.
@@ -121,7 +124,7 @@ for i in 0 1 2 floor; do
   for b in wrk hey; do
     rs=()
     for r in $(seq "$ROUNDS"); do
-      if [ -n "${got[$b,$r]}" ]; then
+      if [ -n "${got[$b,$r]}" ] && [ -n "${got[$i,$r]}" ]; then
         rs+=("$(awk -v v="${got[$i,$r]}" -v d="${got[$b,$r]}" 'BEGIN { printf "%.2f", v / d }')")
       fi
     done
