@@ -103,7 +103,7 @@ func (t *connTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// reused. The context's own deadline is not copied to the connection,
 	// so that a timeout is always reported as the context's, whose cause
 	// tells the attempt timeout from the caller's.
-	stop := context.AfterFunc(ctx, func() { pc.conn.SetDeadline(longAgo) })
+	stop := abortOnDone(ctx, pc.conn)
 	err = writeRequest(pc, req)
 	if err != nil && reused && ctx.Err() == nil && req.GetBody != nil {
 		stop()
@@ -116,7 +116,7 @@ func (t *connTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			retry.Body.Close()
 			return nil, err
 		}
-		stop = context.AfterFunc(ctx, func() { pc.conn.SetDeadline(longAgo) })
+		stop = abortOnDone(ctx, pc.conn)
 		err = writeRequest(pc, &retry)
 	}
 	if trace != nil && trace.WroteRequest != nil {
@@ -148,6 +148,12 @@ func (t *connTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	reuse := !resp.Close && !req.Close && resp.StatusCode != http.StatusSwitchingProtocols
 	resp.Body = &connBody{rc: resp.Body, t: t, pc: pc, stop: stop, reuse: reuse}
 	return resp, nil
+}
+
+// abortOnDone makes conn's blocked I/O return when ctx ends; the returned
+// stop reports false when that has happened (or begun).
+func abortOnDone(ctx context.Context, conn net.Conn) (stop func() bool) {
+	return context.AfterFunc(ctx, func() { conn.SetDeadline(longAgo) })
 }
 
 // writeRequest writes req on pc, whole.
