@@ -70,6 +70,16 @@ func ack(w *bufio.Writer, conn, req int, extraHeader string) {
 	fmt.Fprintf(w, "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n%s\r\n%s", len(body), extraHeader, body)
 }
 
+// startAckServer starts a connServer that acknowledges every request and
+// keeps its connections.
+func startAckServer(t *testing.T) *connServer {
+	t.Helper()
+	return startConnServer(t, func(w *bufio.Writer, conn, req int) bool {
+		ack(w, conn, req, "")
+		return true
+	})
+}
+
 func postAsync(t *testing.T, c *Client) *Result {
 	t.Helper()
 	res, err := c.Post(context.Background(), &Request{Credentials: ptest(opAsync), Payload: []byte(hello)})
@@ -82,10 +92,7 @@ func postAsync(t *testing.T, c *Client) *Result {
 // TestConnReuse: requests in sequence share one kept-alive connection.
 func TestConnReuse(t *testing.T) {
 	t.Parallel()
-	srv := startConnServer(t, func(w *bufio.Writer, conn, req int) bool {
-		ack(w, conn, req, "")
-		return true
-	})
+	srv := startAckServer(t)
 	c := newClient(t, srv.URL)
 	for i := 1; i <= 5; i++ {
 		if got, want := postAsync(t, c).TransactionID, fmt.Sprintf("c1-r%d", i); got != want {
@@ -181,10 +188,7 @@ func (failingWrites) Write([]byte) (int, error) { return 0, syscall.EPIPE }
 // request written again on a new connection: nothing had been delivered.
 func TestConnRewriteAfterFailedWrite(t *testing.T) {
 	t.Parallel()
-	srv := startConnServer(t, func(w *bufio.Writer, conn, req int) bool {
-		ack(w, conn, req, "")
-		return true
-	})
+	srv := startAckServer(t)
 	c := newClient(t, srv.URL)
 	postAsync(t, c)
 	// Make the pooled connection fail on write while its socket stays
