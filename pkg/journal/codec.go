@@ -60,15 +60,31 @@ func digestFromDB(v any) string {
 }
 
 // lowerHex decodes s when it is lower-case hex (so that encoding the bytes
-// gives s back).
+// gives s back), in one pass: it runs for every message written.
 func lowerHex(s string) ([]byte, bool) {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+	if len(s)%2 != 0 {
+		return nil, false
+	}
+	b := make([]byte, len(s)/2)
+	for i := range b {
+		hi, ok1 := lowerNibble(s[2*i])
+		lo, ok2 := lowerNibble(s[2*i+1])
+		if !ok1 || !ok2 {
 			return nil, false
 		}
+		b[i] = hi<<4 | lo
 	}
-	b, err := hex.DecodeString(s)
-	return b, err == nil
+	return b, true
+}
+
+func lowerNibble(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
 }
 
 // dbTime is a time as stored: microseconds since 1970 UTC, 0 for none.
