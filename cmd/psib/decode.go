@@ -17,7 +17,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/antchfx/xmlquery"
 	"github.com/antchfx/xpath"
 	"github.com/spf13/cobra"
 
@@ -595,7 +594,7 @@ func decodeXPathValues(rec *gwlog.Record, exprs []*xpath.Expr) []string {
 		if !strings.HasPrefix(body, "<") {
 			continue
 		}
-		vals, err := decodeSelectXPath([]byte(body), exprs)
+		vals, err := evalXPath([]byte(body), exprs)
 		if err != nil {
 			continue
 		}
@@ -869,30 +868,4 @@ func readInput(io_ *streams, in string) (string, []byte, error) {
 		return "", nil, &inputError{fmt.Errorf("%s is larger than %d bytes", name, ibmsg.DefaultMaxSectionBytes)}
 	}
 	return name, data, nil
-}
-
-// decodeSelectXPath evaluates compiled expressions on doc, as
-// selectXPath does for post.
-func decodeSelectXPath(doc []byte, exprs []*xpath.Expr) ([]string, error) {
-	if err := ibmsg.CheckXML(doc); err != nil {
-		return nil, err
-	}
-	root, err := xmlquery.Parse(bytes.NewReader(doc))
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, expr := range exprs {
-		switch v := expr.Evaluate(xmlquery.CreateXPathNavigator(root)).(type) {
-		case *xpath.NodeIterator:
-			for v.MoveNext() {
-				out = append(out, v.Current().Value())
-			}
-		case float64:
-			out = append(out, strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%f", v), "0"), "."))
-		default:
-			out = append(out, fmt.Sprint(v))
-		}
-	}
-	return out, nil
 }

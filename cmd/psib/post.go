@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/antchfx/xmlquery"
 	"github.com/antchfx/xpath"
 	"github.com/spf13/cobra"
 
@@ -346,32 +345,16 @@ func renderPost(o *postOptions, res *gateway.Result) error {
 	return writePrettyXML(o.IO.Out, body, o.IO.OutPalette(), "")
 }
 
-// selectXPath evaluates each expression on doc; node sets give one value
-// per node, other results their string form.
+// selectXPath compiles each expression (already checked by validate) and
+// evaluates it on doc with evalXPath.
 func selectXPath(doc []byte, exprs []string) ([]string, error) {
-	if err := ibmsg.CheckXML(doc); err != nil {
-		return nil, err
-	}
-	root, err := xmlquery.Parse(bytes.NewReader(doc))
-	if err != nil {
-		return nil, err
-	}
-	var out []string
+	compiled := make([]*xpath.Expr, 0, len(exprs))
 	for _, x := range exprs {
 		expr, err := xpath.Compile(x)
 		if err != nil {
 			return nil, err
 		}
-		switch v := expr.Evaluate(xmlquery.CreateXPathNavigator(root)).(type) {
-		case *xpath.NodeIterator:
-			for v.MoveNext() {
-				out = append(out, v.Current().Value())
-			}
-		case float64:
-			out = append(out, strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%f", v), "0"), "."))
-		default:
-			out = append(out, fmt.Sprint(v))
-		}
+		compiled = append(compiled, expr)
 	}
-	return out, nil
+	return evalXPath(doc, compiled)
 }
