@@ -461,7 +461,7 @@ func (c *Client) httpError(p *prepared, resp *http.Response, raw []byte) *Error 
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		e.msg = httpStatusMessage(resp.StatusCode, nil)
 		if loc := resp.Header.Get("Location"); loc != "" {
-			e.msg += ": redirect to " + ibmsg.RedactString(redactURL(loc)) + " (not followed; is the gateway URL right?)"
+			e.msg += ": redirect to " + ibmsg.RedactURL(loc) + " (not followed; is the gateway URL right?)"
 		}
 	}
 	if ra := resp.Header.Get("Retry-After"); ra != "" {
@@ -477,19 +477,6 @@ func (c *Client) httpError(p *prepared, resp *http.Response, raw []byte) *Error 
 func (c *Client) notIBError(p *prepared, resp *http.Response, raw []byte, what string) *Error {
 	return &Error{Class: ClassHTTP, HTTPStatus: resp.StatusCode, Op: p.op, Body: clip(raw, maxErrorBody),
 		msg: fmt.Sprintf("HTTP %d from the gateway with %s", resp.StatusCode, ibmsg.RedactString(what))}
-}
-
-// redactURL drops user information and the query string from a URL.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unreadable URL)"
-	}
-	u.User = nil
-	if u.RawQuery != "" {
-		u.RawQuery = "..."
-	}
-	return u.String()
 }
 
 func isHTML(h http.Header, raw []byte) bool {

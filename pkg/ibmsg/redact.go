@@ -1,7 +1,9 @@
 package ibmsg
 
 import (
+	"net/url"
 	"regexp"
+	"strings"
 
 	"github.com/psib-dev/psib/pkg/secret"
 )
@@ -39,3 +41,25 @@ func Redact(b []byte) []byte {
 
 // RedactString is Redact for strings.
 func RedactString(s string) string { return string(Redact([]byte(s))) }
+
+// RedactURL returns a URL fit to show: without user information, and with
+// the value of every Password query argument (any case) REDACTED. An
+// unreadable URL is shown as "(unreadable URL)", since its text may hold
+// a password.
+func RedactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unreadable URL)"
+	}
+	u.User = nil
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			if strings.EqualFold(k, "password") {
+				q.Set(k, secret.Redacted)
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}

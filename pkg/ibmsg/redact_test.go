@@ -150,3 +150,16 @@ func TestRedactLeavesOtherTextAlone(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://u:pw@gw:8443/PSIGW/PeopleSoftServiceListeningConnector/PT_WORKLIST.1.wsdl": "https://gw:8443/PSIGW/PeopleSoftServiceListeningConnector/PT_WORKLIST.1.wsdl",
+		"http://gw/login?From=PTEST&Password=leak&PASSWORD=x":                               "http://gw/login?From=PTEST&PASSWORD=REDACTED&Password=REDACTED",
+		"http://gw/PSIGW":  "http://gw/PSIGW",
+		"http://gw/%zz?pw": "(unreadable URL)",
+	} {
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -295,9 +295,10 @@ func ParseWSDL(source string, data []byte) (*Service, error) {
 }
 
 // FetchWSDL reads a WSDL over HTTP(S) with hc (nil: a default client).
-// Errors name the URL without user information or query string.
+// Errors name the URL without user information, and with any password in
+// its query string REDACTED.
 func FetchWSDL(ctx context.Context, hc *http.Client, rawURL string) ([]byte, error) {
-	shown := redactURL(rawURL)
+	shown := ibmsg.RedactURL(rawURL)
 	if hc == nil {
 		hc = &http.Client{}
 	}
@@ -347,23 +348,3 @@ func (e *FetchError) Error() string {
 
 // Unwrap returns Err.
 func (e *FetchError) Unwrap() error { return e.Err }
-
-// redactURL drops user information and shortens the query string, which
-// may carry a node password.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unreadable URL)"
-	}
-	u.User = nil
-	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			if strings.EqualFold(k, "password") {
-				q.Set(k, "REDACTED")
-			}
-		}
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
-}
