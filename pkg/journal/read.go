@@ -64,8 +64,13 @@ func (j *Journal) List(ctx context.Context, f Filter, fn func(*Entry) error) err
 	if f.Limit > 0 {
 		q = "SELECT * FROM (" + q + " ORDER BY id DESC LIMIT " + strconv.Itoa(f.Limit) + ")"
 	}
-	q += " ORDER BY id"
-	rows, err := j.db.QueryContext(ctx, q, args...)
+	return j.eachEntry(ctx, q+" ORDER BY id", args, fn)
+}
+
+// eachEntry runs query (selecting entryColumns) and calls fn for each row;
+// an error of fn is returned as it is, a read error wrapped.
+func (j *Journal) eachEntry(ctx context.Context, query string, args []any, fn func(*Entry) error) error {
+	rows, err := j.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return j.wrap("read", err)
 	}
@@ -79,10 +84,7 @@ func (j *Journal) List(ctx context.Context, f Filter, fn func(*Entry) error) err
 			return err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return j.wrap("read", err)
-	}
-	return nil
+	return j.wrap("read", rows.Err())
 }
 
 // Find returns the messages that ref names: a row id (digits), a message
@@ -94,19 +96,10 @@ func (j *Journal) Find(ctx context.Context, ref string) ([]*Entry, error) {
 	}
 	var out []*Entry
 	collect := func(q string, arg any) error {
-		rows, err := j.db.QueryContext(ctx, "SELECT "+entryColumns+" FROM messages WHERE "+q+" ORDER BY id", arg)
-		if err != nil {
-			return j.wrap("read", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanEntry(rows)
-			if err != nil {
-				return j.wrap("read", err)
-			}
+		return j.eachEntry(ctx, "SELECT "+entryColumns+" FROM messages WHERE "+q+" ORDER BY id", []any{arg}, func(e *Entry) error {
 			out = append(out, e)
-		}
-		return j.wrap("read", rows.Err())
+			return nil
+		})
 	}
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
 		if err := collect("id = ?", id); err != nil {
