@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/psib-dev/psib/pkg/emulator"
+	"github.com/psib-dev/psib/pkg/emulator/emulatortest"
 	"github.com/psib-dev/psib/pkg/journal"
 )
 
@@ -32,25 +32,10 @@ func publishGateway(t *testing.T, faults []emulator.Fault, seed uint64) (*emulat
 		}
 	}
 	cfg.Faults = faults
-	srv, err := emulator.New(emulator.Options{Config: cfg, Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, l) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		srv.Close()
-	})
+	srv, base := emulatortest.New(t, emulator.Options{Config: cfg, Seed: seed})
 	dir := t.TempDir()
 	return srv, map[string]string{
-		"PSIB_GATEWAY_URL":   "http://" + l.Addr().String() + "/PSIGW",
+		"PSIB_GATEWAY_URL":   base,
 		"PSIB_FROM":          "PTEST",
 		"PSIB_TO":            "HRMS",
 		"PSIB_NODE_PASSWORD": scriptNodePassword,

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/psib-dev/psib/pkg/emulator"
+	"github.com/psib-dev/psib/pkg/emulator/emulatortest"
 )
 
 var updateScripts = flag.Bool("update-scripts", false, "rewrite testscript golden sections (cmp stdout files) from actual output")
@@ -70,21 +70,14 @@ func startScriptGateway(env *testscript.Env) error {
 	if err != nil {
 		return err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := emulatortest.Start(srv)
 	if err != nil {
+		srv.Close()
 		return err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, l) }()
-	env.Defer(func() {
-		cancel()
-		<-done
-		srv.Close()
-	})
-	root := "http://" + l.Addr().String()
-	env.Setenv("EMULATOR", root)
-	env.Setenv("PSIB_GATEWAY_URL", root+"/PSIGW")
+	env.Defer(func() { _ = stop() })
+	env.Setenv("EMULATOR", strings.TrimSuffix(base, "/PSIGW"))
+	env.Setenv("PSIB_GATEWAY_URL", base)
 	env.Setenv("PSIB_FROM", "PTEST")
 	env.Setenv("PSIB_TO", "HRMS")
 	env.Setenv("PSIB_NODE_PASSWORD", scriptNodePassword)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/psib-dev/psib/pkg/emulator"
+	"github.com/psib-dev/psib/pkg/emulator/emulatortest"
 	"github.com/psib-dev/psib/pkg/ibmsg"
 	"github.com/psib-dev/psib/pkg/secret"
 )
@@ -40,26 +41,9 @@ func ptest(op string) ibmsg.Credentials {
 func startEmulator(t *testing.T, cfg *emulator.Config) string {
 	t.Helper()
 	var n atomic.Int64
-	srv, err := emulator.New(emulator.Options{Config: cfg, Clock: func() time.Time { return testNow },
+	_, base := emulatortest.New(t, emulator.Options{Config: cfg, Clock: func() time.Time { return testNow },
 		NewID: func() string { return fmt.Sprintf("txn-%04d", n.Add(1)) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, l) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("emulator Serve: %v", err)
-		}
-		srv.Close()
-	})
-	return "http://" + l.Addr().String() + "/PSIGW"
+	return base
 }
 
 // newClient builds a client for base; opts may adjust the options.

@@ -2,7 +2,6 @@ package gwlog
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/psib-dev/psib/pkg/emulator"
+	"github.com/psib-dev/psib/pkg/emulator/emulatortest"
 	"github.com/psib-dev/psib/pkg/ibmsg"
 	"github.com/psib-dev/psib/pkg/secret"
 )
@@ -50,20 +50,15 @@ func runEmulatorSession(t testing.TB, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := emulatortest.Start(srv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, l) }()
 	defer func() {
-		cancel()
-		<-done
-		srv.Close()
+		_ = stop()
 		glog.Close()
 	}()
-	host := l.Addr().String()
+	host := strings.TrimSuffix(strings.TrimPrefix(base, "http://"), "/PSIGW")
 	hlc := "/PSIGW/HttpListeningConnector"
 	creds := func(op string, extra ...string) []string {
 		return append([]string{"OperationName: " + op, "From: PTEST", "To: HRMS", "Password: secret", "Content-Type: text/xml"}, extra...)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/psib-dev/psib/pkg/emulator"
+	"github.com/psib-dev/psib/pkg/emulator/emulatortest"
 	"github.com/psib-dev/psib/pkg/gateway"
 	"github.com/psib-dev/psib/pkg/ibmsg"
 	"github.com/psib-dev/psib/pkg/journal"
@@ -25,23 +26,7 @@ const testOp = "CHG_ASYNC_UTEST.v1"
 // loopback listener; it returns the server and its .../PSIGW URL.
 func startEmulator(t testing.TB, cfg *emulator.Config, seed uint64) (*emulator.Server, string) {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{Config: cfg, Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, l) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		srv.Close()
-	})
-	return srv, "http://" + l.Addr().String() + "/PSIGW"
+	return emulatortest.New(t, emulator.Options{Config: cfg, Seed: seed})
 }
 
 // inspected is the emulator's inspection endpoint's answer.
