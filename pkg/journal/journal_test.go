@@ -3,7 +3,9 @@ package journal
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -372,11 +374,11 @@ func TestEntryJSON(t *testing.T) {
 	}
 }
 
-// BenchmarkClaimRecord is the journal's cost per message: a claim (in
-// batches of 64; psib publish claims up to 256 ahead of its senders) and
-// an outcome record.
+// BenchmarkClaimRecord is the journal's cost per message as psib publish
+// pays it: claims in batches of 256 (publish claims up to 256 ahead of its
+// senders) and an outcome record each, with psib's keys, digests and ids.
 //
-//	go test ./pkg/journal -run '^$' -bench ClaimRecord
+//	go test ./pkg/journal -run '^$' -bench ClaimRecord -benchtime 20000x
 func BenchmarkClaimRecord(b *testing.B) {
 	j, err := Open(filepath.Join(b.TempDir(), "j.db"), Options{Create: true})
 	if err != nil {
@@ -385,16 +387,16 @@ func BenchmarkClaimRecord(b *testing.B) {
 	defer j.Close()
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := 0; i < b.N; i += 64 {
+	for i := 0; i < b.N; i += 256 {
 		var es []*Entry
-		for k := i; k < i+64 && k < b.N; k++ {
-			es = append(es, entry(fmt.Sprintf("bench-%09d", k)))
+		for k := i; k < i+256 && k < b.N; k++ {
+			es = append(es, digestEntry(k))
 		}
 		if _, _, err := j.ClaimAll(es, nil); err != nil {
 			b.Fatal(err)
 		}
-		for _, e := range es {
-			e.State = StateAccepted
+		for k, e := range es {
+			e.State, e.TransactionID, e.AcceptedAt = StateAccepted, fmt.Sprintf("txn-%d", i+k), time.Now()
 			if err := j.Record(*e); err != nil {
 				b.Fatal(err)
 			}
@@ -405,10 +407,22 @@ func BenchmarkClaimRecord(b *testing.B) {
 	}
 }
 
+// digestEntry is message i as psib publish claims it: key, content digest
+// and ExternalMessageID are digests.
+func digestEntry(i int) *Entry {
+	hexOf := func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
+	return &Entry{Key: "psib-" + hexOf(fmt.Sprint("key", i))[:40], RunID: 1, Operation: "CHG_ASYNC_UTEST.v1",
+		Target: "http://127.0.0.1:34567/PSIGW PTEST->HRMS", Input: fmt.Sprintf("batch.ndjson:%d", i+1),
+		ContentSHA256: hexOf(fmt.Sprint("content", i)), Bytes: 62, ExternalMessageID: "psib-" + hexOf(fmt.Sprint("id", i))[:40],
+		State: StateInFlight, Attempts: 1}
+}
+
 // TestClaimAllMultiRow: claims written with multi-row statements behave as
 // one-by-one claims: a key twice in the batch (the second sees the first),
 // keys already there, new rows decide refuses, and batches across every
-// chunk size (1, 8, 32, 128 and remainders).
+// chunk size (1, 8, 32, 128 and remainders), rows that differ only in their
+// own values (one statement binds the rest once) and rows that differ in
+// more (n=33: attempts vary).
 func TestClaimAllMultiRow(t *testing.T) {
 	j, _ := openNew(t)
 	ctx := context.Background()
@@ -419,6 +433,9 @@ func TestClaimAllMultiRow(t *testing.T) {
 		var es []*Entry
 		for i := 0; i < n; i++ {
 			es = append(es, entry(fmt.Sprintf("n%d-%03d", n, i)))
+			if n == 33 {
+				es[i].Attempts = 1 + i%3
+			}
 		}
 		// Mixed in: a key twice, a key already there, and one decide
 		// refuses as new.
@@ -443,6 +460,11 @@ func TestClaimAllMultiRow(t *testing.T) {
 				t.Fatalf("n=%d new[%d]: written %v prior %v id %d", n, i, written[i], priors[i], es[i].ID)
 			}
 			ids[es[i].ID] = true
+			// Each claim has its own row (es[0]'s was claimed again by dup).
+			got, err := j.Find(ctx, es[i].Key)
+			if err != nil || len(got) != 1 || got[0].ID != es[i].ID || got[0].Input != es[i].Input || (i > 0 && got[0].Attempts != es[i].Attempts) {
+				t.Fatalf("n=%d new[%d]: claimed id %d, input %s, attempts %d; stored %+v %v", n, i, es[i].ID, es[i].Input, es[i].Attempts, got, err)
+			}
 		}
 		dup, old, refused := n, n+1, n+2
 		if !written[dup] || priors[dup] == nil || es[dup].ID != es[0].ID || es[dup].Attempts != 2 {

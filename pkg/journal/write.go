@@ -24,16 +24,16 @@ const entryColumns = `id, key, run_id, operation, target, input, content_sha256,
 
 // stmts are the writer's prepared statements.
 type stmts struct {
-	byKey, insert, update, outcome *sql.Stmt
-	runInsert, runUpdate           *sql.Stmt
+	byKey, idByKey, insert, update, outcome *sql.Stmt
+	runInsert, runUpdate                    *sql.Stmt
 	// Multi-row forms, by row count (see rowChunks): one statement
 	// writes many rows, which costs a fraction of one statement per row.
-	insertRows, outcomeRows map[int]*sql.Stmt
+	insertRows, insertSharedRows, outcomeRows, outcomeSharedRows map[int]*sql.Stmt
 }
 
 func (s *stmts) close() {
-	all := []*sql.Stmt{s.byKey, s.insert, s.update, s.outcome, s.runInsert, s.runUpdate}
-	for _, m := range []map[int]*sql.Stmt{s.insertRows, s.outcomeRows} {
+	all := []*sql.Stmt{s.byKey, s.idByKey, s.insert, s.update, s.outcome, s.runInsert, s.runUpdate}
+	for _, m := range []map[int]*sql.Stmt{s.insertRows, s.insertSharedRows, s.outcomeRows, s.outcomeSharedRows} {
 		for _, st := range m {
 			all = append(all, st)
 		}
@@ -49,7 +49,10 @@ func (s *stmts) close() {
 // multi-row statements.
 const (
 	insertColumns  = 18
+	sharedColumns  = 5
 	outcomeColumns = 9
+
+	outcomeSharedColumns = 3
 )
 
 // rowChunks are the row counts of the prepared multi-row statements: a
@@ -63,7 +66,19 @@ func (j *Journal) multiInsert(ctx context.Context, n int) (*sql.Stmt, error) {
 	return j.multiRow(ctx, &j.stmts.insertRows, n, insertColumns, func(values string) string {
 		return `INSERT INTO messages (key, run_id, operation, target, input, content_sha256, bytes, external_message_id, state,
 		transaction_id, attempts, http_status, duplicate, last_error, created_at, updated_at, sent_at, accepted_at)
-		VALUES ` + values + ` ON CONFLICT (key) DO NOTHING RETURNING id, key`
+		VALUES ` + values + ` ON CONFLICT (key) DO NOTHING`
+	})
+}
+
+// multiInsertShared is multiInsert for n rows that differ only in their
+// key, input, content digest, size and ExternalMessageID (a fresh batch):
+// the other values are bound once, first, then sharedColumns per row.
+func (j *Journal) multiInsertShared(ctx context.Context, n int) (*sql.Stmt, error) {
+	return j.multiRow(ctx, &j.stmts.insertSharedRows, n, sharedColumns, func(values string) string {
+		return `INSERT INTO messages (run_id, operation, target, state, transaction_id, attempts, http_status, duplicate, last_error,
+		created_at, updated_at, sent_at, accepted_at, key, input, content_sha256, bytes, external_message_id)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, v.column1, v.column2, v.column3, v.column4, v.column5
+		FROM (VALUES ` + values + `) AS v WHERE true ON CONFLICT (key) DO NOTHING`
 	})
 }
 
@@ -75,6 +90,18 @@ func (j *Journal) multiOutcome(ctx context.Context, n int) (*sql.Stmt, error) {
 			values + `)
 		UPDATE messages SET state = v.state, transaction_id = v.transaction_id, attempts = v.attempts, http_status = v.http_status,
 		duplicate = v.duplicate, last_error = v.last_error, updated_at = v.updated_at, accepted_at = v.accepted_at
+		FROM v WHERE messages.id = v.id`
+	})
+}
+
+// multiOutcomeShared is multiOutcome for n outcomes that differ only in
+// transaction id and accepted time: the rows' ids and those values are
+// bound first, outcomeSharedColumns per row, then the other values once.
+func (j *Journal) multiOutcomeShared(ctx context.Context, n int) (*sql.Stmt, error) {
+	return j.multiRow(ctx, &j.stmts.outcomeSharedRows, n, outcomeSharedColumns, func(values string) string {
+		return `WITH v(id, transaction_id, accepted_at) AS (VALUES ` + values + `)
+		UPDATE messages SET transaction_id = v.transaction_id, accepted_at = v.accepted_at,
+		state = ?, attempts = ?, http_status = ?, duplicate = ?, last_error = ?, updated_at = ?
 		FROM v WHERE messages.id = v.id`
 	})
 }
@@ -147,7 +174,8 @@ func (j *Journal) start() error {
 			return st
 		}
 		j.stmts = stmts{
-			byKey: prep("SELECT " + entryColumns + " FROM messages WHERE key = ?"),
+			byKey:   prep("SELECT " + entryColumns + " FROM messages WHERE key = ?"),
+			idByKey: prep("SELECT id FROM messages WHERE key = ?"),
 			insert: prep(`INSERT INTO messages (key, run_id, operation, target, input, content_sha256, bytes, external_message_id, state,
 				transaction_id, attempts, http_status, duplicate, last_error, created_at, updated_at, sent_at, accepted_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`),
@@ -427,51 +455,47 @@ func (j *Journal) applyClaims(ctx context.Context, run []*op) error {
 // insertClaims inserts claims that decide accepted as new, many rows per
 // statement; then, in their order, those whose key was there already (or
 // earlier in seg) see that row (claimExisting), as one by one.
+//
+// A statement's new rows get consecutive ids in the order of its VALUES
+// (the writer holds the write lock; a new row's id is the largest plus
+// one): when every row of a chunk was inserted, the ids follow from the
+// last one. When some were not (a key already there, or twice in the
+// chunk), each claim's row is looked up: it wrote the row when the id is
+// among the new ones, and no earlier claim of the chunk took it.
 func (j *Journal) insertClaims(ctx context.Context, seg []*op, now time.Time) error {
-	stamp := dbTime(now)
-	inserted := map[string][]*op{} // key -> claims waiting for its id, in order
 	args := make([]any, 0, rowChunks[0]*insertColumns)
 	for rest := seg; len(rest) > 0; {
 		n := chunkSize(len(rest))
 		chunk := rest[:n]
 		rest = rest[n:]
-		st, err := j.multiInsert(ctx, n)
+		var st *sql.Stmt
+		var err error
+		st, args, err = j.insertChunk(ctx, chunk, now, args[:0])
 		if err != nil {
 			return err
 		}
-		args = args[:0]
-		clear(inserted)
-		for _, o := range chunk {
-			e := o.e
-			e.CreatedAt, e.UpdatedAt = now, now
-			args = append(args, dbKey(e.Key), e.RunID, e.Operation, e.Target, e.Input, dbDigest(e.ContentSHA256), e.Bytes,
-				e.ExternalMessageID, string(e.State), e.TransactionID, e.Attempts, e.HTTPStatus, e.Duplicate, e.LastError, stamp, stamp,
-				dbTime(e.SentAt), dbTime(e.AcceptedAt))
-			inserted[e.Key] = append(inserted[e.Key], o)
-		}
-		rows, err := st.QueryContext(ctx, args...)
+		res, err := st.ExecContext(ctx, args...)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id int64
-			var stored any
-			if err := rows.Scan(&id, &stored); err != nil {
-				rows.Close()
-				return err
-			}
-			key := keyFromDB(stored)
-			// A key twice in the chunk is inserted once, by its first claim.
-			if w := inserted[key]; len(w) > 0 {
-				w[0].e.ID, w[0].written = id, true
-				inserted[key] = w[1:]
-			}
-		}
-		if err := rows.Err(); err != nil {
-			rows.Close()
+		added, err := res.RowsAffected()
+		if err != nil {
 			return err
 		}
-		if err := rows.Close(); err != nil {
+		if added == 0 {
+			continue
+		}
+		last, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if added == int64(n) {
+			for i, o := range chunk {
+				o.e.ID, o.written = last-int64(n-1-i), true
+			}
+			continue
+		}
+		if err := j.findInserted(ctx, chunk, last-added, last); err != nil {
 			return err
 		}
 	}
@@ -481,6 +505,74 @@ func (j *Journal) insertClaims(ctx context.Context, seg []*op, now time.Time) er
 		}
 		if err := j.claimExisting(ctx, o, now); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// insertChunk returns the statement inserting chunk's rows and its
+// arguments (appended to args): the shared form when the rows differ only
+// in the values each message has of its own.
+func (j *Journal) insertChunk(ctx context.Context, chunk []*op, now time.Time, args []any) (*sql.Stmt, []any, error) {
+	stamp := dbTime(now)
+	for _, o := range chunk {
+		o.e.CreatedAt, o.e.UpdatedAt = now, now
+	}
+	first := chunk[0].e
+	shared := true
+	for _, o := range chunk[1:] {
+		e := o.e
+		if e.RunID != first.RunID || e.Operation != first.Operation || e.Target != first.Target || e.State != first.State ||
+			e.TransactionID != first.TransactionID || e.Attempts != first.Attempts || e.HTTPStatus != first.HTTPStatus ||
+			e.Duplicate != first.Duplicate || e.LastError != first.LastError || !e.SentAt.Equal(first.SentAt) ||
+			!e.AcceptedAt.Equal(first.AcceptedAt) {
+			shared = false
+			break
+		}
+	}
+	if shared {
+		st, err := j.multiInsertShared(ctx, len(chunk))
+		if err != nil {
+			return nil, nil, err
+		}
+		args = append(args, first.RunID, first.Operation, first.Target, string(first.State), first.TransactionID, first.Attempts,
+			first.HTTPStatus, first.Duplicate, first.LastError, stamp, stamp, dbTime(first.SentAt), dbTime(first.AcceptedAt))
+		for _, o := range chunk {
+			e := o.e
+			args = append(args, dbKey(e.Key), e.Input, dbDigest(e.ContentSHA256), e.Bytes, e.ExternalMessageID)
+		}
+		return st, args, nil
+	}
+	st, err := j.multiInsert(ctx, len(chunk))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, o := range chunk {
+		e := o.e
+		args = append(args, dbKey(e.Key), e.RunID, e.Operation, e.Target, e.Input, dbDigest(e.ContentSHA256), e.Bytes,
+			e.ExternalMessageID, string(e.State), e.TransactionID, e.Attempts, e.HTTPStatus, e.Duplicate, e.LastError, stamp, stamp,
+			dbTime(e.SentAt), dbTime(e.AcceptedAt))
+	}
+	return st, args, nil
+}
+
+// findInserted marks the claims of chunk whose rows a statement inserted:
+// the rows with ids in (after, last], each taken by the first claim of its
+// key.
+func (j *Journal) findInserted(ctx context.Context, chunk []*op, after, last int64) error {
+	taken := map[int64]bool{}
+	for _, o := range chunk {
+		var id int64
+		err := j.stmts.idByKey.QueryRowContext(ctx, dbKey(o.e.Key)).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if id > after && id <= last && !taken[id] {
+			taken[id] = true
+			o.e.ID, o.written = id, true
 		}
 	}
 	return nil
@@ -507,23 +599,57 @@ func (j *Journal) applyOutcomes(ctx context.Context, run []*op) error {
 		n := chunkSize(len(order))
 		chunk := order[:n]
 		order = order[n:]
-		st, err := j.multiOutcome(ctx, n)
-		if err != nil {
-			return err
+		for i, first := range chunk {
+			chunk[i] = last[first.e.ID]
+			chunk[i].e.UpdatedAt = now
 		}
-		args = args[:0]
-		for _, first := range chunk {
-			o := last[first.e.ID]
-			e := o.e
-			e.UpdatedAt = now
-			args = append(args, e.ID, string(e.State), e.TransactionID, e.Attempts, e.HTTPStatus, e.Duplicate, e.LastError, stamp,
-				dbTime(e.AcceptedAt))
+		var st *sql.Stmt
+		var err error
+		if st, args, err = j.outcomeChunk(ctx, chunk, stamp, args[:0]); err != nil {
+			return err
 		}
 		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// outcomeChunk returns the statement writing chunk's outcomes and its
+// arguments (appended to args): the shared form when the outcomes differ
+// only in transaction id and accepted time (a batch accepted).
+func (j *Journal) outcomeChunk(ctx context.Context, chunk []*op, stamp int64, args []any) (*sql.Stmt, []any, error) {
+	first := chunk[0].e
+	shared := true
+	for _, o := range chunk[1:] {
+		e := o.e
+		if e.State != first.State || e.Attempts != first.Attempts || e.HTTPStatus != first.HTTPStatus || e.Duplicate != first.Duplicate ||
+			e.LastError != first.LastError {
+			shared = false
+			break
+		}
+	}
+	if shared {
+		st, err := j.multiOutcomeShared(ctx, len(chunk))
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, o := range chunk {
+			args = append(args, o.e.ID, o.e.TransactionID, dbTime(o.e.AcceptedAt))
+		}
+		args = append(args, string(first.State), first.Attempts, first.HTTPStatus, first.Duplicate, first.LastError, stamp)
+		return st, args, nil
+	}
+	st, err := j.multiOutcome(ctx, len(chunk))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, o := range chunk {
+		e := o.e
+		args = append(args, e.ID, string(e.State), e.TransactionID, e.Attempts, e.HTTPStatus, e.Duplicate, e.LastError, stamp,
+			dbTime(e.AcceptedAt))
+	}
+	return st, args, nil
 }
 
 // chunkSize is the largest of rowChunks that n rows fill.
