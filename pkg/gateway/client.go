@@ -97,7 +97,7 @@ func (e *ConfigError) Error() string { return "gateway: " + e.Msg }
 type Client struct {
 	base    *url.URL
 	user    *url.Userinfo // from the base URL, sent as basic auth
-	http    *http.Client
+	rt      http.RoundTripper
 	opts    Options
 	timeout time.Duration
 	seq     atomic.Int64 // distinguishes MIME messages built in the same millisecond
@@ -148,17 +148,20 @@ func New(o Options) (*Client, error) {
 	if proxy, err := http.ProxyFromEnvironment(&http.Request{URL: base}); canPeek && err == nil && proxy == nil {
 		rt = newConnTransport(tlsCfg)
 	}
-	c.http = &http.Client{
-		Transport: rt,
-		// A redirect is answered, not followed: following a 302 would turn
-		// the POST into a GET (of a login page, typically).
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	// Requests go to the round tripper itself, not through an
+	// http.Client: a redirect is answered, never followed (following a
+	// 302 would turn the POST into a GET of a login page, typically), and
+	// psib has no cookies or client timeout for a Client to handle.
+	c.rt = rt
 	return c, nil
 }
 
 // CloseIdleConnections closes the kept-alive connections that are idle.
-func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
+func (c *Client) CloseIdleConnections() {
+	if ci, ok := c.rt.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
 
 // BaseURL returns the gateway base URL (without user information).
 func (c *Client) BaseURL() string { return c.base.String() }

@@ -181,7 +181,7 @@ func (c *Client) attempt(ctx context.Context, p *prepared) (*Result, *Error) {
 	if c.opts.Wire != nil {
 		c.emit(WireRequest, c.renderRequest(hr, p.body))
 	}
-	resp, err := c.http.Do(hr)
+	resp, err := c.rt.RoundTrip(hr)
 	if err != nil {
 		return nil, c.transportError(ctx, actx, p, tr.snapshot(), err, false)
 	}

@@ -114,7 +114,9 @@ func (p *prepared) newHTTPRequest(ctx context.Context) (*http.Request, error) {
 	body := p.body
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	r.ContentLength = int64(len(p.body))
-	r.Header = p.header.Clone()
+	// Shared by the attempts, not copied: neither the client, nor either
+	// transport, nor psib changes a request's header once it is built.
+	r.Header = p.header
 	if p.host != "" {
 		r.Host = p.host
 	}

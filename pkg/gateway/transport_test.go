@@ -193,7 +193,7 @@ func TestConnRewriteAfterFailedWrite(t *testing.T) {
 	postAsync(t, c)
 	// Make the pooled connection fail on write while its socket stays
 	// quiet, as when the server closes it between the peek and the write.
-	ct := c.http.Transport.(*connTransport)
+	ct := c.rt.(*connTransport)
 	ct.mu.Lock()
 	if len(ct.idle) != 1 {
 		ct.mu.Unlock()

@@ -67,9 +67,8 @@ func lowerHex(s string) ([]byte, bool) {
 	}
 	b := make([]byte, len(s)/2)
 	for i := range b {
-		hi, ok1 := lowerNibble(s[2*i])
-		lo, ok2 := lowerNibble(s[2*i+1])
-		if !ok1 || !ok2 {
+		hi, lo := lowerNibbles[s[2*i]], lowerNibbles[s[2*i+1]]
+		if hi|lo > 0xf {
 			return nil, false
 		}
 		b[i] = hi<<4 | lo
@@ -77,15 +76,17 @@ func lowerHex(s string) ([]byte, bool) {
 	return b, true
 }
 
-func lowerNibble(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
+// lowerNibbles maps '0'-'9' and 'a'-'f' to their values, every other byte
+// to 0xff. Read only.
+var lowerNibbles = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
 	}
-	return 0, false
-}
+	for i, c := range "0123456789abcdef" {
+		t[c] = byte(i)
+	}
+	return t
+}()
 
 // dbTime is a time as stored: microseconds since 1970 UTC, 0 for none.
 func dbTime(t time.Time) int64 {

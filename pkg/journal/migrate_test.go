@@ -163,13 +163,22 @@ func TestUpgradeSchema1(t *testing.T) {
 
 func TestCodecRoundTrip(t *testing.T) {
 	for _, k := range []string{"psib-798fbca4800a9d2591928683785b8be8fee2ce58", "psib-798FBCA4800A9D2591928683785B8BE8FEE2CE58",
-		"psib-798fbca4800a9d2591928683785b8be8fee2ce5", "wl|a|b", "", "psib-zz8fbca4800a9d2591928683785b8be8fee2ce58"} {
+		"psib-798fbca4800a9d2591928683785b8be8fee2ce5", "wl|a|b", "", "psib-zz8fbca4800a9d2591928683785b8be8fee2ce58",
+		"0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789abcdef0123456789abcdef", "0F1E2D3C4B5A69788796A5B4C3D2E1F00123456789ABCDEF0123456789ABCDEF",
+		"0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789abcdef0123456789abcdeg", "0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789abcdef0123456789abcde/"} {
 		if got := keyFromDB(dbKey(k)); got != k {
 			t.Errorf("key %q reads back %q", k, got)
 		}
 		if got := digestFromDB(dbDigest(k)); got != k {
 			t.Errorf("digest %q reads back %q", k, got)
 		}
+	}
+	// psib's own digests are stored as bytes.
+	if _, ok := dbKey("psib-798fbca4800a9d2591928683785b8be8fee2ce58").([]byte); !ok {
+		t.Error("a psib key is not stored as bytes")
+	}
+	if _, ok := dbDigest("0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789abcdef0123456789abcdef").([]byte); !ok {
+		t.Error("a SHA-256 is not stored as bytes")
 	}
 	for _, tm := range []time.Time{{}, time.Date(2026, 3, 1, 9, 30, 0, 123456000, time.UTC), time.Date(1999, 12, 31, 23, 59, 59, 999999000, time.UTC)} {
 		if got := timeFromDB(dbTime(tm)); !got.Equal(tm) {
