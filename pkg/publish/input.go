@@ -119,7 +119,21 @@ type Batch struct {
 	// would otherwise cost two opens and reads per message). The rest is
 	// read again.
 	kept [][]byte
+	// keptLines holds, per NDJSON input, its checked messages, when all of
+	// them fit in what is left of keepBudget (nil: read again).
+	keptLines [][]keptLine
+	budget    atomic.Int64 // what is left of keepBudget
 }
+
+// keptLine is one NDJSON message checked by the first pass.
+type keptLine struct {
+	line    int
+	payload []byte
+	extID   string
+}
+
+// keptLineOverhead is what a keptLine costs beyond its payload and id.
+const keptLineOverhead = 64
 
 // keepBudget bounds the bytes of checked payloads a Batch keeps between
 // its two passes, so that memory stays flat for any batch size.
@@ -153,6 +167,10 @@ func (s *Source) Scan() (*Batch, error) {
 		return nil, &InputError{Input: "publish", Msg: "no input: give FILE, DIR, GLOB or - (stdin)"}
 	}
 	b := &Batch{src: s}
+	b.budget.Store(keepBudget)
+	if s.keep != 0 {
+		b.budget.Store(s.keep)
+	}
 	if err := b.expand(); err != nil {
 		return nil, err
 	}
@@ -163,8 +181,9 @@ func (s *Source) Scan() (*Batch, error) {
 		}
 	}()
 	if s.NDJSON {
-		for _, it := range b.items {
-			n, err := b.scanNDJSON(it)
+		b.keptLines = make([][]keptLine, len(b.items))
+		for i, it := range b.items {
+			n, err := b.scanNDJSON(i, it)
 			if err != nil {
 				return nil, err
 			}
@@ -357,16 +376,11 @@ func (b *Batch) scanFiles() error {
 	errs := make([]error, n)
 	b.kept = make([][]byte, n)
 	var (
-		wg     sync.WaitGroup
-		next   int
-		mu     sync.Mutex
-		stop   bool
-		budget atomic.Int64
+		wg   sync.WaitGroup
+		next int
+		mu   sync.Mutex
+		stop bool
 	)
-	budget.Store(keepBudget)
-	if b.src.keep != 0 {
-		budget.Store(b.src.keep)
-	}
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -387,7 +401,7 @@ func (b *Batch) scanFiles() error {
 					payload, err = b.src.prepare(it.name(), 0, data, true)
 				}
 				if err == nil && !it.stdin {
-					b.keep(i, payload, &budget)
+					b.keep(i, payload, &b.budget)
 				}
 				if err != nil {
 					errs[i] = err
@@ -502,19 +516,38 @@ func (b *Batch) eachLine(it item, first bool, fn func(line int, raw []byte) erro
 	return nil
 }
 
-func (b *Batch) scanNDJSON(it item) (int, error) {
+// scanNDJSON checks NDJSON input i, and keeps its messages for the second
+// pass when all of them fit in the budget.
+func (b *Batch) scanNDJSON(i int, it item) (int, error) {
 	n := 0
+	var kept []keptLine
+	var used int64
+	keeping := true
 	err := b.eachLine(it, true, func(line int, raw []byte) error {
-		payload, _, err := parseNDJSON(it.name(), line, raw)
+		payload, extID, err := parseNDJSON(it.name(), line, raw)
 		if err != nil {
 			return err
 		}
-		if _, err := b.src.prepare(it.name(), line, payload, true); err != nil {
+		utf, err := b.src.prepare(it.name(), line, payload, true)
+		if err != nil {
 			return err
 		}
 		n++
+		if keeping {
+			size := int64(len(utf)+len(extID)) + keptLineOverhead
+			if b.budget.Add(-size) < 0 {
+				b.budget.Add(size + used)
+				kept, used, keeping = nil, 0, false
+				return nil
+			}
+			used += size
+			kept = append(kept, keptLine{line: line, payload: utf, extID: extID})
+		}
 		return nil
 	})
+	if keeping {
+		b.keptLines[i] = kept
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -538,6 +571,17 @@ func (b *Batch) Messages() iter.Seq2[*Message, error] {
 		}
 		for i, it := range b.items {
 			name := it.name()
+			if b.src.NDJSON && i < len(b.keptLines) && b.keptLines[i] != nil {
+				kept := b.keptLines[i]
+				b.keptLines[i] = nil
+				for k, l := range kept {
+					kept[k] = keptLine{} // released as it goes
+					if !emit(&Message{Input: fmt.Sprintf("%s:%d", name, l.line), Payload: l.payload, ExternalMessageID: l.extID}, nil) {
+						return
+					}
+				}
+				continue
+			}
 			if b.src.NDJSON {
 				stopped := false
 				err := b.eachLine(it, false, func(line int, raw []byte) error {

@@ -220,6 +220,55 @@ func TestMessagesSendWhatWasChecked(t *testing.T) {
 	}
 }
 
+// TestNDJSONKeptOrReadAgain: NDJSON messages that fit in the budget are
+// sent as the first pass checked them (the file may change in between);
+// an input that does not fit is read again, whole, in order.
+func TestNDJSONKeptOrReadAgain(t *testing.T) {
+	lines := "\"<a>1</a>\"\n\n{\"payload\": \"<b>2</b>\", \"external_message_id\": \"X-2\"}\n\"<c>3</c>\"\n"
+	for _, tc := range []struct {
+		name   string
+		keep   int64
+		kept   bool
+		inputs []string
+	}{
+		{"kept", 0, true, []string{"in.ndjson:1 <a>1</a> ", "in.ndjson:3 <b>2</b> X-2", "in.ndjson:4 <c>3</c> "}},
+		{"read again", 100, false, []string{"in.ndjson:1 <z>changed</z> ", "in.ndjson:2 <b>2</b> X-2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "in.ndjson")
+			if err := os.WriteFile(path, []byte(lines), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			b, err := (&Source{Args: []string{path}, NDJSON: true, keep: tc.keep}).Scan()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			if b.Len() != 3 || (b.keptLines[0] != nil) != tc.kept {
+				t.Fatalf("%d messages, kept %v (want 3, %v)", b.Len(), b.keptLines[0] != nil, tc.kept)
+			}
+			changed := "\"<z>changed</z>\"\n{\"payload\": \"<b>2</b>\", \"external_message_id\": \"X-2\"}\n"
+			if err := os.WriteFile(path, []byte(changed), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for m, err := range b.Messages() {
+				if err != nil {
+					t.Fatalf("%s: %v", m.Input, err)
+				}
+				got = append(got, fmt.Sprintf("%s %s %s", filepath.Base(m.Input), m.Payload, m.ExternalMessageID))
+			}
+			if !slices.Equal(got, tc.inputs) {
+				t.Errorf("messages %q, want %q", got, tc.inputs)
+			}
+			// What is not kept is given back to the budget.
+			if left := b.budget.Load(); (tc.kept && left >= keepBudget) || (!tc.kept && left != tc.keep) {
+				t.Errorf("budget left %d", left)
+			}
+		})
+	}
+}
+
 func TestMessageID(t *testing.T) {
 	tg := Target{URL: "http://a:1/PSIGW", From: "PTEST", To: "HRMS"}
 	id := MessageID(testOp, tg, "abc")
