@@ -132,12 +132,16 @@ type keptLine struct {
 	extID   string
 }
 
-// keptLineOverhead is what a keptLine costs beyond its payload and id.
-const keptLineOverhead = 64
+// keptLineOverhead is what a keptLine costs beyond its payload and id: the
+// line's share of its slice (which grows by doubling) and the payload's
+// rounding up to an allocation size.
+const keptLineOverhead = 128
 
 // keepBudget bounds the bytes of checked payloads a Batch keeps between
-// its two passes, so that memory stays flat for any batch size.
-const keepBudget = 16 << 20
+// its two passes, so that memory stays flat for any batch size. The heap
+// may grow to several times what is kept (publish collects garbage
+// less often), hence a few MiB: enough for thousands of small messages.
+const keepBudget = 4 << 20
 
 // Len returns the number of messages.
 func (b *Batch) Len() int { return b.count }
