@@ -286,11 +286,22 @@ func Open(path string, o Options) (*Journal, error) {
 // connection waits up to 10s for a lock held by another process, commits
 // without fsync (synchronous=NORMAL: safe against process death), and
 // keeps temporary data (the statement journal of a multi-row write) in
-// memory rather than in a temporary file.
+// memory rather than in a temporary file, and copies the write-ahead log
+// into the database every walCheckpointPages pages.
 func dsn(abs string) string {
 	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
-	return "file:" + r.Replace(filepath.ToSlash(abs)) + "?_busy_timeout=10000&_synchronous=NORMAL&_pragma=temp_store(MEMORY)"
+	return "file:" + r.Replace(filepath.ToSlash(abs)) + "?_busy_timeout=10000&_synchronous=NORMAL&_pragma=temp_store(MEMORY)" +
+		fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", walCheckpointPages)
 }
+
+// walCheckpointPages is how many pages the write-ahead log grows to
+// before they are copied into the database (SQLite's default is 1000).
+// Each commit of a batch rewrites most pages of the key index (keys are
+// digests, so spread over all of it); a checkpoint copies each page once
+// however often the log holds it, so fewer checkpoints copy far fewer
+// pages: 12% less journal CPU (BenchmarkClaimRecord, 30,000 messages).
+// The log file grows to about 32 MB meanwhile, and is removed at Close.
+const walCheckpointPages = 8000
 
 // create makes a new journal: the schema is written to a temporary file
 // that is renamed into place, so that a crash never leaves a half-made
