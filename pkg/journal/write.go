@@ -519,18 +519,7 @@ func (j *Journal) insertChunk(ctx context.Context, chunk []*op, now time.Time, a
 		o.e.CreatedAt, o.e.UpdatedAt = now, now
 	}
 	first := chunk[0].e
-	shared := true
-	for _, o := range chunk[1:] {
-		e := o.e
-		if e.RunID != first.RunID || e.Operation != first.Operation || e.Target != first.Target || e.State != first.State ||
-			e.TransactionID != first.TransactionID || e.Attempts != first.Attempts || e.HTTPStatus != first.HTTPStatus ||
-			e.Duplicate != first.Duplicate || e.LastError != first.LastError || !e.SentAt.Equal(first.SentAt) ||
-			!e.AcceptedAt.Equal(first.AcceptedAt) {
-			shared = false
-			break
-		}
-	}
-	if shared {
+	if allLike(chunk, sameClaimShared) {
 		st, err := j.multiInsertShared(ctx, len(chunk))
 		if err != nil {
 			return nil, nil, err
@@ -620,16 +609,7 @@ func (j *Journal) applyOutcomes(ctx context.Context, run []*op) error {
 // only in transaction id and accepted time (a batch accepted).
 func (j *Journal) outcomeChunk(ctx context.Context, chunk []*op, stamp int64, args []any) (*sql.Stmt, []any, error) {
 	first := chunk[0].e
-	shared := true
-	for _, o := range chunk[1:] {
-		e := o.e
-		if e.State != first.State || e.Attempts != first.Attempts || e.HTTPStatus != first.HTTPStatus || e.Duplicate != first.Duplicate ||
-			e.LastError != first.LastError {
-			shared = false
-			break
-		}
-	}
-	if shared {
+	if allLike(chunk, sameOutcomeShared) {
 		st, err := j.multiOutcomeShared(ctx, len(chunk))
 		if err != nil {
 			return nil, nil, err
@@ -650,6 +630,34 @@ func (j *Journal) outcomeChunk(ctx context.Context, chunk []*op, stamp int64, ar
 			dbTime(e.AcceptedAt))
 	}
 	return st, args, nil
+}
+
+// allLike reports whether every entry of chunk is like the first one.
+func allLike(chunk []*op, like func(a, b *Entry) bool) bool {
+	for _, o := range chunk[1:] {
+		if !like(chunk[0].e, o.e) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameClaimShared reports whether a and b agree on every value the shared
+// claim statement binds once (all but key, input, content digest, size
+// and ExternalMessageID).
+func sameClaimShared(a, b *Entry) bool {
+	return a.RunID == b.RunID && a.Operation == b.Operation && a.Target == b.Target && a.State == b.State &&
+		a.TransactionID == b.TransactionID && a.Attempts == b.Attempts && a.HTTPStatus == b.HTTPStatus &&
+		a.Duplicate == b.Duplicate && a.LastError == b.LastError && dbTime(a.SentAt) == dbTime(b.SentAt) &&
+		dbTime(a.AcceptedAt) == dbTime(b.AcceptedAt)
+}
+
+// sameOutcomeShared reports whether a and b agree on every value the
+// shared outcome statement binds once (all but id, transaction id and
+// accepted time).
+func sameOutcomeShared(a, b *Entry) bool {
+	return a.State == b.State && a.Attempts == b.Attempts && a.HTTPStatus == b.HTTPStatus && a.Duplicate == b.Duplicate &&
+		a.LastError == b.LastError
 }
 
 // chunkSize is the largest of rowChunks that n rows fill.
