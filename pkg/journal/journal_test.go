@@ -429,12 +429,35 @@ func TestClaimAllMultiRow(t *testing.T) {
 	if _, _, err := j.Claim(entry("old"), nil); err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []int{1, 7, 8, 33, 128, 301} {
+	for _, n := range []int{1, 7, 8, 33, 128, 301, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49} {
 		var es []*Entry
 		for i := 0; i < n; i++ {
 			es = append(es, entry(fmt.Sprintf("n%d-%03d", n, i)))
-			if n == 33 {
-				es[i].Attempts = 1 + i%3
+			es[i].ContentSHA256 = fmt.Sprintf("%064x", i)
+			es[i].Bytes = int64(100 + i)
+			if n >= 40 && i%5 == 3 {
+				// Rows that differ in one value the shared form binds once.
+				e := es[i]
+				switch n - 39 {
+				case 1:
+					e.Attempts = 2
+				case 2:
+					e.RunID = 2
+				case 3:
+					e.Operation = "OTHER.v1"
+				case 4:
+					e.State = StatePending
+				case 5:
+					e.TransactionID = "t"
+				case 8:
+					e.HTTPStatus = 500
+				case 9:
+					e.Duplicate = true
+				case 6:
+					e.SentAt = time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
+				case 7:
+					e.LastError, e.Target = "e", "other target"
+				}
 			}
 		}
 		// Mixed in: a key twice, a key already there, and one decide
@@ -462,8 +485,19 @@ func TestClaimAllMultiRow(t *testing.T) {
 			ids[es[i].ID] = true
 			// Each claim has its own row (es[0]'s was claimed again by dup).
 			got, err := j.Find(ctx, es[i].Key)
-			if err != nil || len(got) != 1 || got[0].ID != es[i].ID || got[0].Input != es[i].Input || (i > 0 && got[0].Attempts != es[i].Attempts) {
-				t.Fatalf("n=%d new[%d]: claimed id %d, input %s, attempts %d; stored %+v %v", n, i, es[i].ID, es[i].Input, es[i].Attempts, got, err)
+			if err != nil || len(got) != 1 {
+				t.Fatalf("n=%d new[%d]: %v %v", n, i, got, err)
+			}
+			want := *es[i]
+			if i == 0 {
+				want = *es[n] // the second claim of the key rewrote the row
+			}
+			if g := *got[0]; g.ID != want.ID || g.RunID != want.RunID || g.Operation != want.Operation || g.Target != want.Target ||
+				g.Input != want.Input || g.ContentSHA256 != want.ContentSHA256 || g.Bytes != want.Bytes ||
+				g.ExternalMessageID != want.ExternalMessageID || g.State != want.State || g.TransactionID != want.TransactionID ||
+				g.Attempts != want.Attempts || g.HTTPStatus != want.HTTPStatus || g.Duplicate != want.Duplicate ||
+				g.LastError != want.LastError || !g.SentAt.Equal(want.SentAt) || !g.AcceptedAt.Equal(want.AcceptedAt) {
+				t.Fatalf("n=%d new[%d]: claimed %+v\nstored %+v", n, i, want, g)
 			}
 		}
 		dup, old, refused := n, n+1, n+2
@@ -485,15 +519,36 @@ func TestClaimAllMultiRow(t *testing.T) {
 			t.Errorf("n=%d: the key claimed twice: %+v %v", n, got, err)
 		}
 		// Outcomes, one entry recorded twice: the last wins.
+		recorded := map[int]Entry{}
 		for i := 0; i < n; i++ {
 			e := *es[i]
+			if i == 0 {
+				e = *es[n]
+			}
 			e.State, e.TransactionID = StateAccepted, fmt.Sprintf("txn-%d-%d", n, i)
+			e.AcceptedAt = time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Millisecond)
+			if n >= 40 && i%5 == 2 {
+				switch n - 40 {
+				case 0:
+					e.Attempts = 3
+				case 1:
+					e.HTTPStatus = 200
+				case 2:
+					e.Duplicate = true
+				case 3:
+					e.LastError = "x"
+				case 4:
+					e.State = StateFailed
+				}
+			}
+			recorded[i] = e
 			if err := j.Record(e); err != nil {
 				t.Fatal(err)
 			}
 		}
 		last := *es[1%n]
 		last.State, last.TransactionID, last.LastError = StateRejected, "", "second outcome"
+		recorded[1%n] = last
 		if err := j.Record(last); err != nil {
 			t.Fatal(err)
 		}
@@ -505,13 +560,40 @@ func TestClaimAllMultiRow(t *testing.T) {
 			if err != nil || len(got) != 1 {
 				t.Fatalf("n=%d find %d: %v", n, i, err)
 			}
-			want, txn := StateAccepted, fmt.Sprintf("txn-%d-%d", n, i)
-			if i == 1%n {
-				want, txn = StateRejected, ""
+			want := recorded[i]
+			if g := got[0]; g.State != want.State || g.TransactionID != want.TransactionID || g.UpdatedAt.IsZero() ||
+				!g.AcceptedAt.Equal(want.AcceptedAt) || g.Duplicate != want.Duplicate || g.HTTPStatus != want.HTTPStatus ||
+				g.Attempts != want.Attempts || g.LastError != want.LastError {
+				t.Fatalf("n=%d row %d: recorded %+v\nstored %+v", n, i, want, *g)
 			}
-			if got[0].State != want || got[0].TransactionID != txn || got[0].UpdatedAt.IsZero() {
-				t.Fatalf("n=%d row %d: state %s txn %q (want %s %q)", n, i, got[0].State, got[0].TransactionID, want, txn)
-			}
+		}
+	}
+}
+
+// TestClaimAllNearMaxID: once the largest id is the maximum, SQLite gives
+// new rows random ids; claims must still get their own rows' ids.
+func TestClaimAllNearMaxID(t *testing.T) {
+	j, _ := openNew(t)
+	ctx := context.Background()
+	if _, _, err := j.Claim(entry("top"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.db.ExecContext(ctx, "UPDATE messages SET id = 9223372036854775807"); err != nil {
+		t.Fatal(err)
+	}
+	var es []*Entry
+	for i := 0; i < 9; i++ {
+		es = append(es, entry(fmt.Sprintf("near-%d", i)))
+	}
+	es = append(es, entry("near-0"), entry("top"))
+	_, written, err := j.ClaimAll(es, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range es {
+		got, err := j.Find(ctx, e.Key)
+		if err != nil || len(got) != 1 || !written[i] || got[0].ID != e.ID {
+			t.Fatalf("claim %d (%s): id %d written %v; stored %+v %v", i, e.Key, e.ID, written[i], got, err)
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -24,15 +26,15 @@ const entryColumns = `id, key, run_id, operation, target, input, content_sha256,
 
 // stmts are the writer's prepared statements.
 type stmts struct {
-	byKey, idByKey, insert, update, outcome *sql.Stmt
-	runInsert, runUpdate                    *sql.Stmt
+	byKey, idByKey, idRange, maxID, insert, update, outcome *sql.Stmt
+	runInsert, runUpdate                                    *sql.Stmt
 	// Multi-row forms, by row count (see rowChunks): one statement
 	// writes many rows, which costs a fraction of one statement per row.
 	insertRows, insertSharedRows, outcomeRows, outcomeSharedRows map[int]*sql.Stmt
 }
 
 func (s *stmts) close() {
-	all := []*sql.Stmt{s.byKey, s.idByKey, s.insert, s.update, s.outcome, s.runInsert, s.runUpdate}
+	all := []*sql.Stmt{s.byKey, s.idByKey, s.idRange, s.maxID, s.insert, s.update, s.outcome, s.runInsert, s.runUpdate}
 	for _, m := range []map[int]*sql.Stmt{s.insertRows, s.insertSharedRows, s.outcomeRows, s.outcomeSharedRows} {
 		for _, st := range m {
 			all = append(all, st)
@@ -46,7 +48,8 @@ func (s *stmts) close() {
 }
 
 // insertColumns and outcomeColumns are the values one row binds in the
-// multi-row statements.
+// multi-row statements; sharedColumns and outcomeSharedColumns in their
+// shared forms, which bind the values common to all rows once.
 const (
 	insertColumns  = 18
 	sharedColumns  = 5
@@ -59,9 +62,8 @@ const (
 // batch of n rows is written as chunks of these sizes, largest first.
 var rowChunks = [...]int{128, 32, 8, 1}
 
-// multiInsert returns the statement inserting n new rows at once; it
-// returns the id and key of each row inserted (a key already there is
-// skipped, and not returned).
+// multiInsert returns the statement inserting n new rows at once (a key
+// already there is skipped).
 func (j *Journal) multiInsert(ctx context.Context, n int) (*sql.Stmt, error) {
 	return j.multiRow(ctx, &j.stmts.insertRows, n, insertColumns, func(values string) string {
 		return `INSERT INTO messages (key, run_id, operation, target, input, content_sha256, bytes, external_message_id, state,
@@ -176,6 +178,8 @@ func (j *Journal) start() error {
 		j.stmts = stmts{
 			byKey:   prep("SELECT " + entryColumns + " FROM messages WHERE key = ?"),
 			idByKey: prep("SELECT id FROM messages WHERE key = ?"),
+			idRange: prep("SELECT id, key FROM messages WHERE id > ? AND id <= ?"),
+			maxID:   prep("SELECT coalesce(max(id), 0) FROM messages"),
 			insert: prep(`INSERT INTO messages (key, run_id, operation, target, input, content_sha256, bytes, external_message_id, state,
 				transaction_id, attempts, http_status, duplicate, last_error, created_at, updated_at, sent_at, accepted_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`),
@@ -362,21 +366,8 @@ func (j *Journal) applyOne(ctx context.Context, o *op) error {
 		// Most claims are of new messages: try the insert first, and read
 		// the row only when one is there already.
 		if o.decide == nil || o.decide(nil, o.e) {
-			o.e.CreatedAt, o.e.UpdatedAt = now, now
-			res, err := j.stmts.insert.ExecContext(ctx, dbKey(o.e.Key), o.e.RunID, o.e.Operation, o.e.Target, o.e.Input,
-				dbDigest(o.e.ContentSHA256), o.e.Bytes, o.e.ExternalMessageID, string(o.e.State), o.e.TransactionID, o.e.Attempts,
-				o.e.HTTPStatus, o.e.Duplicate, o.e.LastError, dbTime(now), dbTime(now), dbTime(o.e.SentAt), dbTime(o.e.AcceptedAt))
-			if err != nil {
+			if err := j.insertOne(ctx, o, now); err != nil || o.written {
 				return err
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 1 {
-				if o.e.ID, err = res.LastInsertId(); err != nil {
-					return err
-				}
-				o.written = true
-				return nil
 			}
 		}
 		return j.claimExisting(ctx, o, now)
@@ -456,13 +447,30 @@ func (j *Journal) applyClaims(ctx context.Context, run []*op) error {
 // statement; then, in their order, those whose key was there already (or
 // earlier in seg) see that row (claimExisting), as one by one.
 //
-// A statement's new rows get consecutive ids in the order of its VALUES
-// (the writer holds the write lock; a new row's id is the largest plus
-// one): when every row of a chunk was inserted, the ids follow from the
-// last one. When some were not (a key already there, or twice in the
-// chunk), each claim's row is looked up: it wrote the row when the id is
-// among the new ones, and no earlier claim of the chunk took it.
+// New rows get the ids after the largest one, in the order of the VALUES
+// (SQLite's rowid rule while the largest id is below the maximum; the
+// writer holds the write lock): a chunk inserted whole has ids
+// largest+1..largest+n, which is checked on its first row. Of a chunk
+// where some keys were there already (or twice), the new rows are read
+// back by that id range, each taken by the first claim of its key. Near
+// the maximum id SQLite picks ids at random: rows are then inserted one
+// by one, each with its own id.
 func (j *Journal) insertClaims(ctx context.Context, seg []*op, now time.Time) error {
+	if len(seg) == 0 {
+		return nil
+	}
+	var largest int64
+	if err := j.stmts.maxID.QueryRowContext(ctx).Scan(&largest); err != nil {
+		return err
+	}
+	if largest > math.MaxInt64-int64(len(seg)) {
+		for _, o := range seg {
+			if err := j.insertOne(ctx, o, now); err != nil {
+				return err
+			}
+		}
+		return j.claimRest(ctx, seg, now)
+	}
 	args := make([]any, 0, rowChunks[0]*insertColumns)
 	for rest := seg; len(rest) > 0; {
 		n := chunkSize(len(rest))
@@ -489,16 +497,31 @@ func (j *Journal) insertClaims(ctx context.Context, seg []*op, now time.Time) er
 		if err != nil {
 			return err
 		}
-		if added == int64(n) {
-			for i, o := range chunk {
-				o.e.ID, o.written = last-int64(n-1-i), true
-			}
-			continue
+		if last != largest+added {
+			return fmt.Errorf("journal: %d new rows got ids up to %d, not %d..%d", added, last, largest+1, largest+added)
 		}
-		if err := j.findInserted(ctx, chunk, last-added, last); err != nil {
+		if added == int64(n) {
+			var first int64
+			if err := j.stmts.idByKey.QueryRowContext(ctx, dbKey(chunk[0].e.Key)).Scan(&first); err != nil {
+				return err
+			}
+			if first != largest+1 {
+				return fmt.Errorf("journal: the first new row got id %d, not %d", first, largest+1)
+			}
+			for i, o := range chunk {
+				o.e.ID, o.written = largest+1+int64(i), true
+			}
+		} else if err := j.takeInserted(ctx, chunk, largest, last); err != nil {
 			return err
 		}
+		largest = last
 	}
+	return j.claimRest(ctx, seg, now)
+}
+
+// claimRest lets the claims of seg that inserted no row see the row with
+// their key, in order (claimExisting).
+func (j *Journal) claimRest(ctx context.Context, seg []*op, now time.Time) error {
 	for _, o := range seg {
 		if o.written {
 			continue
@@ -508,6 +531,24 @@ func (j *Journal) insertClaims(ctx context.Context, seg []*op, now time.Time) er
 		}
 	}
 	return nil
+}
+
+// insertOne inserts o's row alone, if its key is new.
+func (j *Journal) insertOne(ctx context.Context, o *op, now time.Time) error {
+	e := o.e
+	e.CreatedAt, e.UpdatedAt = now, now
+	res, err := j.stmts.insert.ExecContext(ctx, dbKey(e.Key), e.RunID, e.Operation, e.Target, e.Input, dbDigest(e.ContentSHA256), e.Bytes,
+		e.ExternalMessageID, string(e.State), e.TransactionID, e.Attempts, e.HTTPStatus, e.Duplicate, e.LastError, dbTime(now), dbTime(now),
+		dbTime(e.SentAt), dbTime(e.AcceptedAt))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return err
+	}
+	e.ID, err = res.LastInsertId()
+	o.written = err == nil
+	return err
 }
 
 // insertChunk returns the statement inserting chunk's rows and its
@@ -545,22 +586,34 @@ func (j *Journal) insertChunk(ctx context.Context, chunk []*op, now time.Time, a
 	return st, args, nil
 }
 
-// findInserted marks the claims of chunk whose rows a statement inserted:
-// the rows with ids in (after, last], each taken by the first claim of its
-// key.
-func (j *Journal) findInserted(ctx context.Context, chunk []*op, after, last int64) error {
-	taken := map[int64]bool{}
-	for _, o := range chunk {
+// takeInserted marks the claims of chunk whose rows the chunk's statement
+// inserted, the rows with ids in (after, last]: each is taken by the first
+// claim of its key.
+func (j *Journal) takeInserted(ctx context.Context, chunk []*op, after, last int64) error {
+	rows, err := j.stmts.idRange.QueryContext(ctx, after, last)
+	if err != nil {
+		return err
+	}
+	ids := map[string]int64{}
+	for rows.Next() {
 		var id int64
-		err := j.stmts.idByKey.QueryRowContext(ctx, dbKey(o.e.Key)).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
+		var stored any
+		if err := rows.Scan(&id, &stored); err != nil {
+			rows.Close()
 			return err
 		}
-		if id > after && id <= last && !taken[id] {
-			taken[id] = true
+		ids[keyFromDB(stored)] = id
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, o := range chunk {
+		if id, ok := ids[o.e.Key]; ok {
+			delete(ids, o.e.Key)
 			o.e.ID, o.written = id, true
 		}
 	}
