@@ -165,7 +165,8 @@ func TestCodecRoundTrip(t *testing.T) {
 	for _, k := range []string{"psib-798fbca4800a9d2591928683785b8be8fee2ce58", "psib-798FBCA4800A9D2591928683785B8BE8FEE2CE58",
 		"psib-798fbca4800a9d2591928683785b8be8fee2ce5", "wl|a|b", "", "psib-zz8fbca4800a9d2591928683785b8be8fee2ce58",
 		"0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789abcdef0123456789abcdef", "0F1E2D3C4B5A69788796A5B4C3D2E1F00123456789ABCDEF0123456789ABCDEF",
-		"0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789abcdef0123456789abcdeg", "0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789abcdef0123456789abcde/"} {
+		"0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789abcdef0123456789abcdeg", "0f1e2d3c4b5a69788796a5b4c3d2e1f00123456789abcdef0123456789abcde/",
+		"g01e2d3c4b5a69788796a5b4c3d2e1f00123456789abcdef0123456789abcdef"} {
 		if got := keyFromDB(dbKey(k)); got != k {
 			t.Errorf("key %q reads back %q", k, got)
 		}

@@ -561,8 +561,8 @@ func (b *Batch) scanNDJSON(i int, it item) (int, error) {
 	return n, nil
 }
 
-// Messages yields the batch's messages in order: file payloads kept by
-// Scan (up to keepBudget bytes in all), the rest read again from the
+// Messages yields the batch's messages in order: file payloads and NDJSON
+// messages kept by Scan (up to keepBudget bytes in all), the rest read again from the
 // inputs, so memory does not grow with the batch. An input that cannot be read or used now is
 // yielded as an error with a Message naming it.
 func (b *Batch) Messages() iter.Seq2[*Message, error] {
