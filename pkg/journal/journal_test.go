@@ -438,25 +438,27 @@ func TestClaimAllMultiRow(t *testing.T) {
 			if n >= 40 && i%5 == 3 {
 				// Rows that differ in one value the shared form binds once.
 				e := es[i]
-				switch n - 39 {
-				case 1:
+				switch n - 40 {
+				case 0:
 					e.Attempts = 2
-				case 2:
+				case 1:
 					e.RunID = 2
-				case 3:
+				case 2:
 					e.Operation = "OTHER.v1"
-				case 4:
+				case 3:
 					e.State = StatePending
-				case 5:
+				case 4:
 					e.TransactionID = "t"
+				case 5:
+					e.SentAt = time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
+				case 6:
+					e.LastError = "e"
+				case 7:
+					e.Target = "other target"
 				case 8:
 					e.HTTPStatus = 500
 				case 9:
 					e.Duplicate = true
-				case 6:
-					e.SentAt = time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
-				case 7:
-					e.LastError, e.Target = "e", "other target"
 				}
 			}
 		}

@@ -537,9 +537,7 @@ func (j *Journal) claimRest(ctx context.Context, seg []*op, now time.Time) error
 func (j *Journal) insertOne(ctx context.Context, o *op, now time.Time) error {
 	e := o.e
 	e.CreatedAt, e.UpdatedAt = now, now
-	res, err := j.stmts.insert.ExecContext(ctx, dbKey(e.Key), e.RunID, e.Operation, e.Target, e.Input, dbDigest(e.ContentSHA256), e.Bytes,
-		e.ExternalMessageID, string(e.State), e.TransactionID, e.Attempts, e.HTTPStatus, e.Duplicate, e.LastError, dbTime(now), dbTime(now),
-		dbTime(e.SentAt), dbTime(e.AcceptedAt))
+	res, err := j.stmts.insert.ExecContext(ctx, appendClaimArgs(nil, e, dbTime(now))...)
 	if err != nil {
 		return err
 	}
@@ -578,12 +576,17 @@ func (j *Journal) insertChunk(ctx context.Context, chunk []*op, now time.Time, a
 		return nil, nil, err
 	}
 	for _, o := range chunk {
-		e := o.e
-		args = append(args, dbKey(e.Key), e.RunID, e.Operation, e.Target, e.Input, dbDigest(e.ContentSHA256), e.Bytes,
-			e.ExternalMessageID, string(e.State), e.TransactionID, e.Attempts, e.HTTPStatus, e.Duplicate, e.LastError, stamp, stamp,
-			dbTime(e.SentAt), dbTime(e.AcceptedAt))
+		args = appendClaimArgs(args, o.e, stamp)
 	}
 	return st, args, nil
+}
+
+// appendClaimArgs appends a new row's values for the full insert forms (in
+// insertColumns order), created and updated at stamp.
+func appendClaimArgs(args []any, e *Entry, stamp int64) []any {
+	return append(args, dbKey(e.Key), e.RunID, e.Operation, e.Target, e.Input, dbDigest(e.ContentSHA256), e.Bytes,
+		e.ExternalMessageID, string(e.State), e.TransactionID, e.Attempts, e.HTTPStatus, e.Duplicate, e.LastError, stamp, stamp,
+		dbTime(e.SentAt), dbTime(e.AcceptedAt))
 }
 
 // takeInserted marks the claims of chunk whose rows the chunk's statement
