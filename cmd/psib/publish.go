@@ -384,6 +384,7 @@ type publishPrinter struct {
 	listAll   bool
 	explained map[[2]int]bool
 	p         *palette
+	scratch   []byte // a result's JSON line, reused
 }
 
 // flushEvery is how often buffered result lines reach stdout: a line per
@@ -455,10 +456,17 @@ func (pp *publishPrinter) result(r *publish.Result) {
 		defer pp.bar.Add(1)
 	}
 	if pp.o.Format == "json" {
-		b, err := r.MarshalJSON()
-		if err == nil {
-			pp.line(string(b))
+		b, err := r.AppendJSON(pp.scratch[:0])
+		if err != nil {
+			return
 		}
+		if pp.viaBar {
+			pp.scratch = b
+			pp.line(string(b))
+			return
+		}
+		pp.scratch = append(b, '\n')
+		_, _ = pp.out.Write(pp.scratch)
 		return
 	}
 	if !pp.listAll && (r.Outcome == publish.OutcomeAccepted || r.Outcome == publish.OutcomeSkipped) {

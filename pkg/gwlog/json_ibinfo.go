@@ -3,6 +3,7 @@ package gwlog
 import (
 	"slices"
 
+	"github.com/psib-dev/psib/internal/jsonstr"
 	"github.com/psib-dev/psib/pkg/ibmsg"
 )
 
@@ -36,7 +37,7 @@ func (o *jsonObject) str(k string, v string) {
 		return
 	}
 	o.key(k)
-	o.dst = appendJSONString(o.dst, v)
+	o.dst = jsonstr.Append(o.dst, v)
 }
 
 // raw is a member whose value is already JSON.
@@ -78,9 +79,9 @@ func (o *jsonObject) nameValues(k string, nvs []ibmsg.NameValue) {
 			o.dst = append(o.dst, ',')
 		}
 		o.dst = append(o.dst, `{"Name":`...)
-		o.dst = appendJSONString(o.dst, string(nv.Name))
+		o.dst = jsonstr.Append(o.dst, string(nv.Name))
 		o.dst = append(o.dst, `,"Value":`...)
-		o.dst = appendJSONString(o.dst, string(nv.Value))
+		o.dst = jsonstr.Append(o.dst, string(nv.Value))
 		o.dst = append(o.dst, '}')
 	}
 	o.dst = append(o.dst, ']')
@@ -240,9 +241,9 @@ func appendHeadersJSON(dst []byte, h map[string]string) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, k)
+		dst = jsonstr.Append(dst, k)
 		dst = append(dst, ':')
-		dst = appendJSONString(dst, h[k])
+		dst = jsonstr.Append(dst, h[k])
 	}
 	return append(dst, '}')
 }

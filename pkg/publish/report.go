@@ -8,9 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/psib-dev/psib/internal/jsonstr"
 	"github.com/psib-dev/psib/pkg/ibmsg"
 )
 
@@ -56,9 +58,55 @@ type resultJSON struct {
 // external_message_id, attempts, duplicate, note, journal_id and
 // duration_ms.
 func (r *Result) MarshalJSON() ([]byte, error) {
+	return r.AppendJSON(nil)
+}
+
+// AppendJSON appends the line MarshalJSON returns. A message without an
+// error (most of a batch) is written by hand, the rest with
+// encoding/json: the same bytes either way (TestResultJSONByHand), at a
+// fraction of the cost for the lines -o json prints per message.
+func (r *Result) AppendJSON(dst []byte) ([]byte, error) {
+	if r.Err != nil {
+		b, err := marshalNoEscape(r.jsonValue())
+		return append(dst, b...), err
+	}
+	dst = append(dst, `{"input":`...)
+	dst = jsonstr.Append(dst, r.Input)
+	dst = append(dst, `,"operation":`...)
+	dst = jsonstr.Append(dst, r.Operation)
+	dst = append(dst, `,"outcome":`...)
+	dst = jsonstr.Append(dst, string(r.Outcome))
+	dst = append(dst, `,"transaction_id":`...)
+	dst = jsonstr.Append(dst, r.TransactionID)
+	dst = append(dst, `,"error":null,"external_message_id":`...)
+	dst = jsonstr.Append(dst, r.ExternalMessageID)
+	dst = append(dst, `,"attempts":`...)
+	dst = strconv.AppendInt(dst, int64(r.Attempts), 10)
+	if r.Duplicate {
+		dst = append(dst, `,"duplicate":true`...)
+	}
+	if r.Note != "" {
+		dst = append(dst, `,"note":`...)
+		dst = jsonstr.Append(dst, r.Note)
+	}
+	if r.JournalID != 0 {
+		dst = append(dst, `,"journal_id":`...)
+		dst = strconv.AppendInt(dst, r.JournalID, 10)
+	}
+	dst = append(dst, `,"duration_ms":`...)
+	// encoding/json's form for a float64 of this range (a whole number of
+	// microseconds, far below 1e21): the shortest decimal, no exponent.
+	dst = strconv.AppendFloat(dst, durationMS(r.Duration), 'f', -1, 64)
+	return append(dst, '}'), nil
+}
+
+func durationMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// jsonValue is r as encoding/json writes it.
+func (r *Result) jsonValue() resultJSON {
 	j := resultJSON{Input: r.Input, Operation: r.Operation, Outcome: r.Outcome, TransactionID: r.TransactionID,
 		ExternalMessageID: r.ExternalMessageID, Attempts: r.Attempts, Duplicate: r.Duplicate, Note: r.Note, JournalID: r.JournalID,
-		DurationMS: float64(r.Duration.Microseconds()) / 1000}
+		DurationMS: durationMS(r.Duration)}
 	if r.Err != nil {
 		j.Error = &errorJSON{Kind: r.Class.String(), Message: r.Err.Error(), HTTPStatus: r.HTTPStatus, Status: r.Status}
 		if r.Status != nil {
@@ -67,7 +115,7 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 			}
 		}
 	}
-	return marshalNoEscape(j)
+	return j
 }
 
 func marshalNoEscape(v any) ([]byte, error) {
