@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -107,13 +106,19 @@ type prepared struct {
 
 // newHTTPRequest builds a fresh *http.Request for one attempt.
 func (p *prepared) newHTTPRequest(ctx context.Context) (*http.Request, error) {
-	r, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(p.body))
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, nil)
 	if err != nil {
 		return nil, requestErrorf("cannot build the request: %v", err)
 	}
 	body := p.body
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	r.ContentLength = int64(len(p.body))
+	if len(body) > 0 {
+		r.Body = newPayloadBody(body)
+		r.GetBody = func() (io.ReadCloser, error) { return newPayloadBody(body), nil }
+		r.ContentLength = int64(len(body))
+	} else {
+		r.Body = http.NoBody
+		r.GetBody = func() (io.ReadCloser, error) { return http.NoBody, nil }
+	}
 	// Shared by the attempts, not copied: neither the client, nor either
 	// transport, nor psib changes a request's header once it is built.
 	r.Header = p.header

@@ -158,7 +158,10 @@ func abortOnDone(ctx context.Context, conn net.Conn) (stop func() bool) {
 
 // writeRequest writes req on pc, whole.
 func writeRequest(pc *pooledConn, req *http.Request) error {
-	err := req.Write(pc.bw)
+	var err error
+	if !writeKnownRequest(pc.bw, req) {
+		err = req.Write(pc.bw)
+	}
 	if err == nil {
 		err = pc.bw.Flush()
 	}
