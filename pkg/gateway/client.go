@@ -64,6 +64,10 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now is the clock for durations and timestamps; nil means time.Now.
 	Now func() time.Time
+	// Proxy picks the proxy for a request (a nil URL: none), as
+	// http.Transport.Proxy does; nil means the environment's
+	// (HTTPS_PROXY, HTTP_PROXY, NO_PROXY).
+	Proxy func(*http.Request) (*url.URL, error)
 }
 
 // WireEvent is one message on the wire, for the verbose dump.
@@ -114,8 +118,12 @@ func New(o Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	proxyFor := o.Proxy
+	if proxyFor == nil {
+		proxyFor = http.ProxyFromEnvironment
+	}
 	t := &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
+		Proxy: proxyFor,
 		DialContext: (&net.Dialer{
 			Timeout:   30 * time.Second,
 			KeepAlive: 30 * time.Second,
@@ -145,7 +153,7 @@ func New(o Options) (*Client, error) {
 		c.opts.UserAgent = DefaultUserAgent
 	}
 	var rt http.RoundTripper = t
-	if proxy, err := http.ProxyFromEnvironment(&http.Request{URL: base}); canPeek && err == nil && proxy == nil {
+	if proxy, err := proxyFor(&http.Request{URL: base}); canPeek && err == nil && proxy == nil {
 		rt = newConnTransport(tlsCfg)
 	}
 	// Requests go to the round tripper itself, not through an

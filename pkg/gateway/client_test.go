@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/pem"
 	"errors"
+	"net"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,5 +115,49 @@ func TestConfigErrors(t *testing.T) {
 	}
 	if hr.URL.String() != "http://127.0.0.1:8000/PSIGW/HttpListeningConnector" {
 		t.Errorf("URL %s (trailing slash not trimmed)", hr.URL)
+	}
+}
+
+// TestThroughProxy: with a proxy, requests go through net/http's
+// Transport: the absolute URL to the proxy, PeopleSoft's header spellings
+// kept, the answer read as from the gateway. A proxy that cannot be
+// reached is a transport failure with nothing sent.
+func TestThroughProxy(t *testing.T) {
+	t.Parallel()
+	proxy := startRaw(t, func(c net.Conn, _ []byte) {
+		answer(c, 200, "text/xml; charset=UTF-8",
+			`<?xml version="1.0"?><IBResponse type="success"><StatusCode>0</StatusCode><TransactionID>tx-1</TransactionID></IBResponse>`)
+	})
+	via := func(proxyURL string) func(*Options) {
+		return func(o *Options) {
+			o.Proxy = func(*http.Request) (*url.URL, error) { return url.Parse(proxyURL) }
+		}
+	}
+	c := newClient(t, "http://gw.example.invalid/PSIGW", via(strings.TrimSuffix(proxy.URL, "/PSIGW")))
+	if _, direct := c.rt.(*connTransport); direct {
+		t.Fatal("the direct transport is used with a proxy")
+	}
+	cr := ptest(opAsync)
+	cr.ExternalMessageID = "ext-1"
+	res, err := c.Post(context.Background(), &Request{Credentials: cr, Payload: []byte(hello)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TransactionID != "tx-1" {
+		t.Errorf("transaction id %q, want tx-1", res.TransactionID)
+	}
+	wire := string(<-proxy.captured)
+	for _, want := range []string{"POST http://gw.example.invalid/PSIGW/HttpListeningConnector HTTP/1.1\r\n",
+		"\r\nOperationName: " + opAsync + "\r\n", "\r\nExternalMessageID: ext-1\r\n", "\r\n\r\n" + hello} {
+		if !strings.Contains(wire, want) {
+			t.Errorf("the proxy got\n%s\nwithout %q", wire, want)
+		}
+	}
+
+	down := newClient(t, "http://gw.example.invalid/PSIGW", via("http://"+closedPort(t)))
+	_, err = down.Post(context.Background(), &Request{Credentials: cr, Payload: []byte(hello)})
+	e := gwError(t, err, ClassTransport)
+	if !strings.Contains(e.Error(), "nothing was sent") {
+		t.Errorf("error %q does not say that nothing was sent", e)
 	}
 }

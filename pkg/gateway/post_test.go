@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -441,4 +442,43 @@ func TestIBErrorWithHTTP500(t *testing.T) {
 func isRequestError(err error) bool {
 	var re *RequestError
 	return errors.As(err, &re)
+}
+
+// TestRedirectLocationRedacted: the error names where a 3xx points, with
+// the URL's user information dropped and its password REDACTED; a
+// Location that is not a URL is not shown at all (it may hold a
+// password too). Either way, it is not followed.
+func TestRedirectLocationRedacted(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ location, want string }{
+		{"http://admin:pw0rd@gw2.example.edu/PSIGW/HttpListeningConnector?From=A&Password=topsecret",
+			"redirect to http://gw2.example.edu/PSIGW/HttpListeningConnector?From=A&Password=REDACTED (not followed"},
+		{"http://[::1/%zz?Password=topsecret", "redirect to (unreadable URL) (not followed"},
+	} {
+		srv := startRaw(t, func(c net.Conn, _ []byte) {
+			fmt.Fprintf(c, "HTTP/1.1 302 Found\r\nLocation: %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", tc.location)
+			c.Close()
+		})
+		c := newClient(t, srv.URL)
+		_, err := c.Post(context.Background(), &Request{Credentials: ptest(opSync), Payload: []byte(hello)})
+		var ge *Error
+		if !errors.As(err, &ge) {
+			t.Fatalf("%s: got %v, want a *gateway.Error", tc.location, err)
+		}
+		if ge.Class != ClassHTTP || ge.HTTPStatus != http.StatusFound {
+			t.Errorf("%s: class %v, HTTP %d; want http, 302", tc.location, ge.Class, ge.HTTPStatus)
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: error %q lacks %q", tc.location, msg, tc.want)
+		}
+		for _, secret := range []string{"topsecret", "pw0rd"} {
+			if strings.Contains(msg, secret) {
+				t.Errorf("error %q shows %q", msg, secret)
+			}
+		}
+		if n := srv.requests.Load(); n != 1 {
+			t.Errorf("%s: %d requests, want 1 (redirects are not followed)", tc.location, n)
+		}
+	}
 }
