@@ -175,15 +175,54 @@ func (p *miniParser) space() {
 func isNameStart(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
 
 func (p *miniParser) name() (string, bool) {
+	b, ok := p.nameBytes()
+	if !ok {
+		return "", false
+	}
+	if known, ok := knownNames[string(b)]; ok {
+		return known, true
+	}
+	return string(b), true
+}
+
+// indexMarkup is bytes.IndexAny(b, "<&]\r") without building the set on
+// every call: element text is short, and found once per element.
+func indexMarkup(b []byte) int {
+	for i, c := range b {
+		if c == '<' || c == '&' || c == ']' || c == '\r' {
+			return i
+		}
+	}
+	return -1
+}
+
+// nameBytes reads a name at p.i and returns it as a slice of the input.
+func (p *miniParser) nameBytes() ([]byte, bool) {
 	s := p.i
 	if p.i >= len(p.b) || !isNameStart(p.b[p.i]) {
-		return "", false
+		return nil, false
 	}
 	for p.i < len(p.b) && (isAlnum(p.b[p.i]) || p.b[p.i] == '_' || p.b[p.i] == '-' || p.b[p.i] == '.') {
 		p.i++
 	}
-	return string(p.b[s:p.i]), true
+	return p.b[s:p.i], true
 }
+
+// knownNames holds the element and attribute names of the documents the
+// fast readers map (IBInfo, IBResponse), so that reading them allocates
+// no string per name. Read only.
+var knownNames = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range strings.Fields(`IBInfo IBResponse Channel Connector ConnectorClassName ConnectorHeaders ConnectorName
+		ConnectorParameters ContentSections ContentSection Cookies DN DefaultDataVersion DefaultMessage DefaultMsg DefaultTitle
+		DestinationNode ExternalMessageID ExternalOperationName FinalDestinationNode From Headers ID InternalInfo MessageID
+		MessageName MessageParameters MessageType MsgID MsgSet Name NonRepudiation OperationType OrigNode OrigProcess
+		OrigTimeStamp OrigUser Parameters Parameter Password PathInfo PublicationID PublishingNode QStrArgs RemoteFrameworkURL
+		RequestingNode Status StatusCode SubChannel To TransactionID Value VisitedNodes type version encoding standalone`) {
+		m[n] = n
+	}
+	return m
+}()
 
 // element reads <name attrs>content</name> or <name attrs/> at p.i.
 func (p *miniParser) element(depth int) (*miniNode, bool) {
@@ -251,14 +290,21 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 	}
 	// Content.
 	for {
-		j := bytes.IndexAny(p.b[p.i:], "<&]\r")
+		j := indexMarkup(p.b[p.i:])
 		if j < 0 {
 			return nil, false
 		}
 		if !checkChars(p.b[p.i : p.i+j]) {
 			return nil, false
 		}
-		n.text = append(n.text, p.b[p.i:p.i+j]...)
+		if n.text == nil {
+			// The first run of text is a slice of the input (capped, so
+			// that a later run copies it rather than write into the
+			// input); the nodes' text is only ever copied out.
+			n.text = p.b[p.i : p.i+j : p.i+j]
+		} else {
+			n.text = append(n.text, p.b[p.i:p.i+j]...)
+		}
 		p.i += j
 		switch p.b[p.i] {
 		case '\r':
@@ -319,8 +365,8 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 			p.i += n
 		case bytes.HasPrefix(rest, []byte("</")):
 			p.i += 2
-			end, ok := p.name()
-			if !ok || end != name {
+			end, ok := p.nameBytes()
+			if !ok || string(end) != name {
 				return nil, false
 			}
 			for p.i < len(p.b) && (p.b[p.i] == ' ' || p.b[p.i] == '\t' || p.b[p.i] == '\r' || p.b[p.i] == '\n') {
