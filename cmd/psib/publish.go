@@ -456,13 +456,10 @@ func (pp *publishPrinter) result(r *publish.Result) {
 		defer pp.bar.Add(1)
 	}
 	if pp.o.Format == "json" {
+		// viaBar is never set with -o json: the lines go to the buffered
+		// stdout, a reused buffer each.
 		b, err := r.AppendJSON(pp.scratch[:0])
 		if err != nil {
-			return
-		}
-		if pp.viaBar {
-			pp.scratch = b
-			pp.line(string(b))
 			return
 		}
 		pp.scratch = append(b, '\n')

@@ -5,6 +5,8 @@
 package jsonstr
 
 import (
+	"bytes"
+	"encoding/json"
 	"math/bits"
 	"unicode/utf8"
 )
@@ -100,4 +102,17 @@ func Append(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// AppendValue appends v as a json.Encoder with SetEscapeHTML(false)
+// writes it, without the newline: psib's JSON keeps <, > and & as they
+// are (payloads, errors and inputs hold them).
+func AppendValue(dst []byte, v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return dst, err
+	}
+	return append(dst, bytes.TrimSuffix(b.Bytes(), []byte("\n"))...), nil
 }

@@ -20,7 +20,7 @@ func (c *Client) DumpRequest(req *Request) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	hr, err := p.newHTTPRequest(context.Background())
+	hr, err := p.newHTTPRequest(context.Background(), false)
 	if err != nil {
 		return nil, err
 	}

@@ -173,7 +173,8 @@ func (c *Client) attempt(ctx context.Context, p *prepared) (*Result, *Error) {
 	actx, cancel := context.WithTimeoutCause(ctx, c.timeout, errAttemptTimeout)
 	defer cancel()
 	tr := &trace{}
-	hr, err := p.newHTTPRequest(httptrace.WithClientTrace(actx, tr.clientTrace()))
+	_, direct := c.rt.(*connTransport)
+	hr, err := p.newHTTPRequest(httptrace.WithClientTrace(actx, tr.clientTrace()), direct)
 	if err != nil {
 		// Cannot happen for a prepared request; reported as nothing sent.
 		return nil, &Error{Class: ClassTransport, Op: p.op, Err: err}

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -104,28 +105,38 @@ type prepared struct {
 	body   []byte
 }
 
-// newHTTPRequest builds a fresh *http.Request for one attempt.
-func (p *prepared) newHTTPRequest(ctx context.Context) (*http.Request, error) {
+// newHTTPRequest builds a fresh *http.Request for one attempt. For the
+// direct transport (direct set) the body is a payloadBody, whose bytes
+// writeKnownRequest writes as they are; net/http's Transport gets a
+// bytes.Reader, which it knows to send with the header in one write.
+func (p *prepared) newHTTPRequest(ctx context.Context, direct bool) (*http.Request, error) {
+	body := p.body
+	if !direct || len(body) == 0 {
+		r, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
+		if err != nil {
+			return nil, requestErrorf("cannot build the request: %v", err)
+		}
+		return p.finish(r), nil
+	}
 	r, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, nil)
 	if err != nil {
 		return nil, requestErrorf("cannot build the request: %v", err)
 	}
-	body := p.body
-	if len(body) > 0 {
-		r.Body = newPayloadBody(body)
-		r.GetBody = func() (io.ReadCloser, error) { return newPayloadBody(body), nil }
-		r.ContentLength = int64(len(body))
-	} else {
-		r.Body = http.NoBody
-		r.GetBody = func() (io.ReadCloser, error) { return http.NoBody, nil }
-	}
+	r.Body = newPayloadBody(body)
+	r.GetBody = func() (io.ReadCloser, error) { return newPayloadBody(body), nil }
+	r.ContentLength = int64(len(body))
+	return p.finish(r), nil
+}
+
+// finish sets what every attempt's request shares.
+func (p *prepared) finish(r *http.Request) *http.Request {
 	// Shared by the attempts, not copied: neither the client, nor either
 	// transport, nor psib changes a request's header once it is built.
 	r.Header = p.header
 	if p.host != "" {
 		r.Host = p.host
 	}
-	return r, nil
+	return r
 }
 
 // BuildHTTP returns the exact HTTP request Post would send first (for
@@ -136,7 +147,7 @@ func (c *Client) BuildHTTP(req *Request) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.newHTTPRequest(context.Background())
+	return p.newHTTPRequest(context.Background(), false)
 }
 
 // prepare validates req and renders it for its connector.

@@ -64,7 +64,6 @@ func writeKnownRequest(w *bufio.Writer, req *http.Request) bool {
 		if strings.ContainsAny(ua, "\r\n") {
 			return false
 		}
-		ua = textproto.TrimString(ua)
 	}
 	var store [16]string
 	keys := store[:0]
@@ -91,9 +90,9 @@ func writeKnownRequest(w *bufio.Writer, req *http.Request) bool {
 	w.WriteString(" HTTP/1.1\r\nHost: ")
 	w.WriteString(host)
 	w.WriteString("\r\n")
-	if ua != "" {
+	if ua != "" { // decided before trimming: "User-Agent: " for " ", as net/http
 		w.WriteString("User-Agent: ")
-		w.WriteString(ua)
+		w.WriteString(textproto.TrimString(ua))
 		w.WriteString("\r\n")
 	}
 	w.WriteString("Content-Length: ")

@@ -18,7 +18,7 @@ func TestWriteKnownRequest(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	names := []string{"OperationName", "From", "To", "Password", "ExternalMessageID", "Content-Type", "content-type", "X-lower-Case",
 		"User-Agent", "user-agent", "Host", "Content-Length", "Transfer-Encoding", "Trailer", "A", "Zz", "Accept-Encoding"}
-	values := []string{"", "CHG_ASYNC_UTEST.v1", "  padded\t", "\ttab", "text/xml; charset=UTF-8", "psib/1.0", "p@ss w:rd", "é"}
+	values := []string{"", " ", "\t", "CHG_ASYNC_UTEST.v1", "  padded\t", "\ttab", "text/xml; charset=UTF-8", "psib/1.0", "p@ss w:rd", "é"}
 	urls := []string{"http://127.0.0.1:8000/PSIGW/HttpListeningConnector", "http://gw.example.edu/PSIGW/PeopleSoftListeningConnector",
 		"https://[::1]:8443/PSIGW/HttpListeningConnector?Operation=OP.v1&From=A&Password=x%20y", "http://h/p%20q/r?a=%C3%A9"}
 	hosts := []string{"", "", "override.example.edu:8080", "[::1]:80"}
@@ -37,11 +37,11 @@ func TestWriteKnownRequest(t *testing.T) {
 		if i%2 == 0 {
 			ctx = httptrace.WithClientTrace(ctx, (&trace{}).clientTrace())
 		}
-		a, err := p.newHTTPRequest(ctx)
+		a, err := p.newHTTPRequest(ctx, true)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := p.newHTTPRequest(ctx)
+		b, _ := p.newHTTPRequest(ctx, true)
 		var got, want bytes.Buffer
 		bw := bufio.NewWriter(&got)
 		if !writeKnownRequest(bw, a) {
@@ -78,7 +78,7 @@ func TestWriteKnownRequest(t *testing.T) {
 		"partly read":   func(r *http.Request) { r.Body.Read(make([]byte, 1)) },
 		"UA line break": func(r *http.Request) { r.Header = http.Header{"User-Agent": {"a\nb"}} },
 	} {
-		r, _ := p.newHTTPRequest(context.Background())
+		r, _ := p.newHTTPRequest(context.Background(), true)
 		change(r)
 		var got bytes.Buffer
 		bw := bufio.NewWriter(&got)

@@ -1,8 +1,6 @@
 package gwlog
 
 import (
-	"bytes"
-	"encoding/json"
 	"strconv"
 
 	"github.com/psib-dev/psib/internal/jsonstr"
@@ -73,7 +71,7 @@ func (r *Record) appendJSONTail(dst []byte) ([]byte, error) {
 	} else {
 		// The views of IBRequest and IBResponse documents, and
 		// redacted copies: rarer, left to encoding/json.
-		dst, err = appendJSONValue(dst, r.IBInfo)
+		dst, err = jsonstr.AppendValue(dst, r.IBInfo)
 	}
 	if err != nil {
 		return nil, err
@@ -106,16 +104,4 @@ func (r *Record) appendJSONTail(dst []byte) ([]byte, error) {
 		dst = append(dst, ']')
 	}
 	return append(dst, '}'), nil
-}
-
-// appendJSONValue appends v as an Encoder with SetEscapeHTML(false)
-// writes it, without the newline.
-func appendJSONValue(dst []byte, v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return append(dst, bytes.TrimSuffix(b.Bytes(), []byte("\n"))...), nil
 }

@@ -3,6 +3,7 @@ package gwlog
 import (
 	"testing"
 
+	"github.com/psib-dev/psib/internal/jsonstr"
 	"github.com/psib-dev/psib/pkg/ibmsg"
 )
 
@@ -42,7 +43,7 @@ func TestIBInfoJSON(t *testing.T) {
 		t.Errorf("headers JSON %s", got)
 	}
 	for _, h := range []map[string]string{nil, {}, {"Content-Type": `text/xml; charset="UTF-8"`, "x\x00": "\xff"}} {
-		want, _ := appendJSONValue(nil, h)
+		want, _ := jsonstr.AppendValue(nil, h)
 		if got := appendHeadersJSON(nil, h); string(got) != string(want) {
 			t.Errorf("headers %v: got %s, want %s", h, got, want)
 		}
@@ -51,7 +52,7 @@ func TestIBInfoJSON(t *testing.T) {
 
 func checkIBInfoJSON(t testing.TB, info *ibmsg.IBInfo) {
 	t.Helper()
-	want, err := appendJSONValue(nil, info)
+	want, err := jsonstr.AppendValue(nil, info)
 	if err != nil {
 		t.Fatal(err)
 	}

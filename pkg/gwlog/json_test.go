@@ -3,20 +3,19 @@ package gwlog
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"testing"
 	"time"
+
+	"github.com/psib-dev/psib/internal/jsonstr"
 )
 
 func stdJSON(t testing.TB, v any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := jsonstr.AppendValue(nil, v)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	return b
 }
 
 // TestAppendJSON: AppendJSON writes what encoding/json writes, for every

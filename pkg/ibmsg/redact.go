@@ -48,10 +48,14 @@ func RedactString(s string) string { return string(Redact([]byte(s))) }
 // a password.
 func RedactURL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil {
+	if err != nil || u.Opaque != "" {
+		// Opaque: "user:pw@host/path" reads as scheme "user"; what
+		// follows cannot be told apart from a password.
 		return "(unreadable URL)"
 	}
 	u.User = nil
+	// A fragment never reaches the server, and may hold anything.
+	u.Fragment, u.RawFragment = "", ""
 	if u.RawQuery != "" {
 		q := u.Query()
 		for k := range q {

@@ -155,8 +155,12 @@ func TestRedactURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://u:pw@gw:8443/PSIGW/PeopleSoftServiceListeningConnector/PT_WORKLIST.1.wsdl": "https://gw:8443/PSIGW/PeopleSoftServiceListeningConnector/PT_WORKLIST.1.wsdl",
 		"http://gw/login?From=PTEST&Password=leak&PASSWORD=x":                               "http://gw/login?From=PTEST&PASSWORD=REDACTED&Password=REDACTED",
-		"http://gw/PSIGW":  "http://gw/PSIGW",
-		"http://gw/%zz?pw": "(unreadable URL)",
+		"http://gw/PSIGW":                    "http://gw/PSIGW",
+		"http://gw/%zz?pw":                   "(unreadable URL)",
+		"admin:pw0rd@gw2.example.edu/PSIGW":  "(unreadable URL)",
+		"http://gw/PSIGW#Password=topsecret": "http://gw/PSIGW",
+		"/login?Password=leak":               "/login?Password=REDACTED",
+		"//admin:pw0rd@gw2/PSIGW?x=1#frag":   "//gw2/PSIGW?x=1",
 	} {
 		if got := RedactURL(in); got != want {
 			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)

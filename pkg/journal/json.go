@@ -1,22 +1,14 @@
 package journal
 
 import (
-	"bytes"
-	"encoding/json"
 	"time"
+
+	"github.com/psib-dev/psib/internal/jsonstr"
 )
 
 // marshal is json.Marshal without HTML escaping (errors and inputs may
 // hold < and &).
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
+func marshal(v any) ([]byte, error) { return jsonstr.AppendValue(nil, v) }
 
 // jsonTime is a timestamp in JSON: RFC 3339 in UTC, or null when zero.
 func jsonTime(t time.Time) *string {

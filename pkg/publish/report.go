@@ -2,7 +2,6 @@ package publish
 
 import (
 	"bufio"
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -67,8 +66,7 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 // fraction of the cost for the lines -o json prints per message.
 func (r *Result) AppendJSON(dst []byte) ([]byte, error) {
 	if r.Err != nil {
-		b, err := marshalNoEscape(r.jsonValue())
-		return append(dst, b...), err
+		return jsonstr.AppendValue(dst, r.jsonValue())
 	}
 	dst = append(dst, `{"input":`...)
 	dst = jsonstr.Append(dst, r.Input)
@@ -118,15 +116,7 @@ func (r *Result) jsonValue() resultJSON {
 	return j
 }
 
-func marshalNoEscape(v any) ([]byte, error) {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return []byte(strings.TrimSuffix(b.String(), "\n")), nil
-}
+func marshalNoEscape(v any) ([]byte, error) { return jsonstr.AppendValue(nil, v) }
 
 // ReportInfo describes the batch in a report.
 type ReportInfo struct {
