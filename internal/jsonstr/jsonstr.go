@@ -40,9 +40,9 @@ func load64(s string, i int) uint64 {
 
 const hexDigits = "0123456789abcdef"
 
-// Append appends s as a JSON string, as encoding/json's string encoding without HTML
-// escaping: \" \\ \b \f \n \r \t, \u00XX for other control characters,
-// \ufffd for invalid UTF-8, \u2028 and \u2029 escaped.
+// Append appends s as a JSON string, as encoding/json writes it without
+// HTML escaping: \" \\ \b \f \n \r \t, \u00XX for other control
+// characters, \ufffd for invalid UTF-8, \u2028 and \u2029 escaped.
 func Append(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0

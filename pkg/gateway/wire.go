@@ -4,12 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"net/http"
+	"net/textproto"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"net/textproto"
 
 	"golang.org/x/net/http/httpguts"
 )
