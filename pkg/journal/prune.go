@@ -40,6 +40,23 @@ type PruneResult struct {
 	Kept int64
 }
 
+// filter is the condition o selects rows by, over a table whose last
+// update time is timeColumn and whose run id is runColumn (messages:
+// updated_at, run_id; runs: started_at, id), with its arguments.
+func (o PruneOptions) filter(timeColumn, runColumn string) (string, []any) {
+	var (
+		where []string
+		args  []any
+	)
+	if !o.Before.IsZero() {
+		where, args = append(where, timeColumn+" < ?"), append(args, dbTime(o.Before))
+	}
+	if o.KeepRuns > 0 {
+		where, args = append(where, runColumn+" NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?)"), append(args, o.KeepRuns)
+	}
+	return strings.Join(where, " AND "), args
+}
+
 // Prune removes settled messages and empty runs that o selects, in one
 // transaction. At least one of Before and KeepRuns must be set.
 func (j *Journal) Prune(ctx context.Context, o PruneOptions) (PruneResult, error) {
@@ -47,37 +64,14 @@ func (j *Journal) Prune(ctx context.Context, o PruneOptions) (PruneResult, error
 	if o.Before.IsZero() && o.KeepRuns <= 0 {
 		return res, &Error{Path: j.path, Op: "prune", Err: errors.New("nothing selected: give a time (Before) or a number of runs to keep (KeepRuns)")}
 	}
-	// selected is the messages o selects.
-	selected := func() (string, []any) {
-		var (
-			where []string
-			args  []any
-		)
-		if !o.Before.IsZero() {
-			where, args = append(where, "updated_at < ?"), append(args, dbTime(o.Before))
-		}
-		if o.KeepRuns > 0 {
-			where, args = append(where, "run_id NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?)"), append(args, o.KeepRuns)
-		}
-		return strings.Join(where, " AND "), args
-	}
 	const settledStates = "state IN ('accepted', 'rejected', 'failed')"
-	sel, msgArgs := selected()
+	sel, msgArgs := o.filter("updated_at", "run_id")
 	settled := settledStates + " AND " + sel
 	// A run is removed when it is selected, not running, and nothing would
 	// be left of it: every message it wrote last is itself removed.
-	var (
-		runWhere []string
-		runArgs  []any
-	)
-	if !o.Before.IsZero() {
-		runWhere, runArgs = append(runWhere, "started_at < ?"), append(runArgs, dbTime(o.Before))
-	}
-	if o.KeepRuns > 0 {
-		runWhere, runArgs = append(runWhere, "id NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?)"), append(runArgs, o.KeepRuns)
-	}
+	runSel, runArgs := o.filter("started_at", "id")
 	// Not a correlated subquery: the messages that stay are read once.
-	runs := "state <> 'running' AND " + strings.Join(runWhere, " AND ") +
+	runs := "state <> 'running' AND " + runSel +
 		" AND id NOT IN (SELECT run_id FROM messages WHERE NOT (" + settled + "))"
 	runArgs = append(runArgs, msgArgs...)
 
