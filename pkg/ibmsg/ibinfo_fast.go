@@ -44,10 +44,21 @@ func (n *miniNode) attr(name string) (string, bool) {
 // declarations other than an empty default one, xmlns=""), text, CDATA,
 // comments and an XML declaration.
 func miniParse(data []byte) (*miniNode, bool) {
-	if !utf8.Valid(data) {
+	return (&miniParser{b: data}).document()
+}
+
+// miniCheck reports whether miniParse would read data, without building
+// the tree: CheckXML needs only the answer, and a tree costs several
+// allocations per element.
+func miniCheck(data []byte) bool {
+	_, ok := (&miniParser{b: data, skim: true}).document()
+	return ok
+}
+
+func (p *miniParser) document() (*miniNode, bool) {
+	if !utf8.Valid(p.b) {
 		return nil, false
 	}
-	p := &miniParser{b: data}
 	p.skipMisc(true)
 	if p.i >= len(p.b) || p.b[p.i] != '<' {
 		return nil, false
@@ -64,8 +75,9 @@ func miniParse(data []byte) (*miniNode, bool) {
 }
 
 type miniParser struct {
-	b []byte
-	i int
+	b    []byte
+	i    int
+	skim bool // check only: element builds no nodes and returns nil
 }
 
 // skipMisc skips whitespace, comments and (with decl) an XML declaration
@@ -115,21 +127,36 @@ func commentLen(b []byte) (int, bool) {
 // anything else is left to encoding/xml.
 func declLen(b []byte) (int, bool) {
 	p := &miniParser{b: b, i: 5}
-	seen := map[string]bool{}
+	const version, encoding, standalone = 1, 2, 4
+	seen := 0
 	for {
 		sp := p.i
 		p.space()
 		if bytes.HasPrefix(b[p.i:], []byte("?>")) {
-			return p.i + 2, seen["version"]
+			return p.i + 2, seen&version != 0
 		}
 		if p.i == sp {
 			return 0, false // "<?xmlx", or attributes run together
 		}
-		name, ok := p.name()
-		if !ok || seen[name] {
+		name, ok := p.nameBytes()
+		if !ok {
 			return 0, false
 		}
-		seen[name] = true
+		attr := 0
+		switch string(name) {
+		case "version":
+			attr = version
+		case "encoding":
+			attr = encoding
+		case "standalone":
+			attr = standalone
+		default:
+			return 0, false
+		}
+		if seen&attr != 0 {
+			return 0, false
+		}
+		seen |= attr
 		p.space()
 		if p.i >= len(b) || b[p.i] != '=' {
 			return 0, false
@@ -144,23 +171,21 @@ func declLen(b []byte) (int, bool) {
 		if k < 0 {
 			return 0, false
 		}
-		value := string(b[p.i+1 : p.i+1+k])
+		value := b[p.i+1 : p.i+1+k]
 		p.i += k + 2
-		switch name {
-		case "version":
-			if value != "1.0" {
+		switch attr {
+		case version:
+			if string(value) != "1.0" {
 				return 0, false // encoding/xml reads 1.0 only
 			}
-		case "encoding":
-			if v := strings.ToLower(value); v != "utf-8" && v != "utf8" {
+		case encoding:
+			if !bytes.EqualFold(value, []byte("utf-8")) && !bytes.EqualFold(value, []byte("utf8")) {
 				return 0, false
 			}
-		case "standalone":
-			if value != "yes" && value != "no" {
+		case standalone:
+			if string(value) != "yes" && string(value) != "no" {
 				return 0, false
 			}
-		default:
-			return 0, false
 		}
 	}
 }
@@ -174,15 +199,12 @@ func (p *miniParser) space() {
 
 func isNameStart(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
 
-func (p *miniParser) name() (string, bool) {
-	b, ok := p.nameBytes()
-	if !ok {
-		return "", false
-	}
+// intern returns a name as a string: a known one without allocating.
+func intern(b []byte) string {
 	if known, ok := knownNames[string(b)]; ok {
-		return known, true
+		return known
 	}
-	return string(b), true
+	return string(b)
 }
 
 // indexMarkup is bytes.IndexAny(b, "<&]\r") without building the set on
@@ -230,11 +252,16 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 		return nil, false
 	}
 	p.i++ // '<'
-	name, ok := p.name()
+	name, ok := p.nameBytes()
 	if !ok || p.i >= len(p.b) || p.b[p.i] == ':' {
 		return nil, false
 	}
-	n := &miniNode{name: name}
+	var n *miniNode
+	if !p.skim {
+		n = &miniNode{name: intern(name)}
+	}
+	var attrsSeen [8][]byte // for duplicates; on the stack for most elements
+	attrNames := attrsSeen[:0]
 	// Attributes: name="value", no namespaces (xmlns="" undeclares the
 	// default one, which changes nothing here), no '<' or '&' in values
 	// (kept simple; anything else goes to encoding/xml).
@@ -260,8 +287,8 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 		if sp == p.i {
 			return nil, false
 		}
-		an, ok := p.name()
-		if !ok || an != "xmlns" && strings.HasPrefix(an, "xml") {
+		an, ok := p.nameBytes()
+		if !ok || string(an) != "xmlns" && bytes.HasPrefix(an, []byte("xml")) {
 			return nil, false
 		}
 		p.space() // type = "success" (seed 001) has spaces around '='
@@ -279,13 +306,18 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 			return nil, false
 		}
 		value := p.b[p.i+1 : p.i+1+j]
-		if an == "xmlns" && len(value) > 0 || !checkChars(value) {
+		if string(an) == "xmlns" && len(value) > 0 || !checkChars(value) {
 			return nil, false
 		}
-		if _, dup := n.attr(an); dup {
-			return nil, false
+		for _, seen := range attrNames {
+			if bytes.Equal(seen, an) {
+				return nil, false
+			}
 		}
-		n.attrs = append(n.attrs, miniAttr{an, string(value)})
+		attrNames = append(attrNames, an)
+		if !p.skim {
+			n.attrs = append(n.attrs, miniAttr{intern(an), string(value)})
+		}
 		p.i += 1 + j + 1
 	}
 	// Content.
@@ -297,7 +329,9 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 		if !checkChars(p.b[p.i : p.i+j]) {
 			return nil, false
 		}
-		if n.text == nil {
+		if p.skim {
+			// nothing kept
+		} else if n.text == nil {
 			// The first run of text is a slice of the input (capped, so
 			// that a later run copies it rather than write into the
 			// input); the nodes' text is only ever copied out.
@@ -308,7 +342,9 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 		p.i += j
 		switch p.b[p.i] {
 		case '\r':
-			n.text = append(n.text, '\n')
+			if !p.skim {
+				n.text = append(n.text, '\n')
+			}
 			p.i++
 			if p.i < len(p.b) && p.b[p.i] == '\n' {
 				p.i++
@@ -318,7 +354,9 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 			if bytes.HasPrefix(p.b[p.i:], []byte("]]>")) {
 				return nil, false
 			}
-			n.text = append(n.text, ']')
+			if !p.skim {
+				n.text = append(n.text, ']')
+			}
 			p.i++
 			continue
 		case '&':
@@ -326,19 +364,23 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 			if k < 0 {
 				return nil, false
 			}
+			var c byte
 			switch string(p.b[p.i+1 : p.i+k]) {
 			case "lt":
-				n.text = append(n.text, '<')
+				c = '<'
 			case "gt":
-				n.text = append(n.text, '>')
+				c = '>'
 			case "amp":
-				n.text = append(n.text, '&')
+				c = '&'
 			case "quot":
-				n.text = append(n.text, '"')
+				c = '"'
 			case "apos":
-				n.text = append(n.text, '\'')
+				c = '\''
 			default:
 				return nil, false
+			}
+			if !p.skim {
+				n.text = append(n.text, c)
 			}
 			p.i += k + 1
 			continue
@@ -351,22 +393,24 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 			if k < 0 || !checkChars(rest[9:9+k]) {
 				return nil, false
 			}
-			cd := rest[9 : 9+k]
-			if bytes.IndexByte(cd, '\r') >= 0 {
-				cd = bytes.ReplaceAll(bytes.ReplaceAll(cd, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
+			if !p.skim {
+				cd := rest[9 : 9+k]
+				if bytes.IndexByte(cd, '\r') >= 0 {
+					cd = bytes.ReplaceAll(bytes.ReplaceAll(cd, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
+				}
+				n.text = append(n.text, cd...)
 			}
-			n.text = append(n.text, cd...)
 			p.i += 9 + k + 3
 		case bytes.HasPrefix(rest, []byte("<!--")):
-			n, ok := commentLen(rest)
+			l, ok := commentLen(rest)
 			if !ok {
 				return nil, false
 			}
-			p.i += n
+			p.i += l
 		case bytes.HasPrefix(rest, []byte("</")):
 			p.i += 2
 			end, ok := p.nameBytes()
-			if !ok || string(end) != name {
+			if !ok || !bytes.Equal(end, name) {
 				return nil, false
 			}
 			for p.i < len(p.b) && (p.b[p.i] == ' ' || p.b[p.i] == '\t' || p.b[p.i] == '\r' || p.b[p.i] == '\n') {
@@ -382,7 +426,9 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 			if !ok {
 				return nil, false
 			}
-			n.kids = append(n.kids, kid)
+			if !p.skim {
+				n.kids = append(n.kids, kid)
+			}
 		}
 	}
 }

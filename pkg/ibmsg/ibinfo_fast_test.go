@@ -134,6 +134,21 @@ func TestFastDeclaration(t *testing.T) {
 			t.Errorf("CheckXML accepted %s", doc)
 		}
 	}
+	// Documents the mini reader leaves to encoding/xml, building the tree
+	// or not: a duplicate attribute, crossed elements, xml: attributes,
+	// namespaces, an unfinished text or end tag.
+	for _, doc := range []string{`<a x="1" x="2"/>`, `<a x="1" y="2" x="3"></a>`, `<a><b></a></b>`, `<a xml:lang="en"/>`, `<a xmlns="urn:x"/>`,
+		`<a>x`, `<a></a`, `<a></ab>`} {
+		if _, ok := miniParse([]byte(doc)); ok {
+			t.Errorf("miniParse accepted %s", doc)
+		}
+		if miniCheck([]byte(doc)) {
+			t.Errorf("miniCheck accepted %s", doc)
+		}
+	}
+	if !miniCheck([]byte(`<a x="1" y='2'><b>t &amp; u</b><![CDATA[c]]></a>`)) {
+		t.Error("miniCheck refused a plain document")
+	}
 	if err := CheckXML([]byte(`<?xml version="1.0" standalone='yes'?><!-- ok - fine --><a><!----></a>`)); err != nil {
 		t.Errorf("CheckXML refused a good document: %v", err)
 	}
@@ -141,7 +156,8 @@ func TestFastDeclaration(t *testing.T) {
 
 // FuzzCheckXMLFast: CheckXML trusts the mini reader's "well formed";
 // encoding/xml (with the same DTD refusal) must agree with every document
-// the mini reader accepts.
+// the mini reader accepts, and the reader must answer the same whether it
+// builds the tree (miniParse) or not (miniCheck).
 func FuzzCheckXMLFast(f *testing.F) {
 	f.Add([]byte(`<?xml version="1.0"?><a x="1"><b>t &amp; u</b><![CDATA[<c>]]><!-- d --></a>`))
 	f.Add([]byte("<a xmlns=\"\">\r\n<b/></a>"))
@@ -149,7 +165,11 @@ func FuzzCheckXMLFast(f *testing.F) {
 	f.Add([]byte(`<a><!-- x ---></a>`))
 	f.Add([]byte(`<?xml version="1.0 " encoding='utf-8' standalone="no"?><a/>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if _, ok := miniParse(data); !ok {
+		_, ok := miniParse(data)
+		if miniCheck(data) != ok {
+			t.Fatalf("miniCheck says %v, miniParse %v:\n%q", !ok, ok, data)
+		}
+		if !ok {
 			return
 		}
 		d := newSafeDecoder(bytes.NewReader(data))

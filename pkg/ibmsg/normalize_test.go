@@ -1,6 +1,7 @@
 package ibmsg
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -38,4 +39,18 @@ func TestToUTF8XML(t *testing.T) {
 	if _, err := ToUTF8XML([]byte(`<?xml version="1.0" encoding="klingon"?><n/>`)); err == nil {
 		t.Error("unknown encoding accepted")
 	}
+}
+
+// FuzzFindDeclEncoding checks that the shortcut answers as the regular
+// expression does: the same match, or none.
+func FuzzFindDeclEncoding(f *testing.F) {
+	for _, s := range []string{`<?xml version="1.0" encoding="UTF-8"?><a/>`, ` <?xml encoding='latin1'?>`, "\f<?xml?encoding=\"x\"",
+		`<?xml version="1.0"?><a encoding="x"/>`, `<a/>`, "\v<?xml encoding=\"x\"?>", `<?xmlencoding="x"`, `<?xml encoding = "" ?>`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if got, want := findDeclEncoding(data), declEncodingAttr.FindSubmatch(data); !reflect.DeepEqual(got, want) {
+			t.Fatalf("findDeclEncoding(%q) = %q; the expression gives %q", data, got, want)
+		}
+	})
 }

@@ -116,7 +116,7 @@ func RootElement(data []byte) (string, error) {
 // CheckXML reports whether data is one well-formed XML document without a
 // DTD. The error is a *SyntaxError with the line, or wraps ErrUnsafeXML.
 func CheckXML(data []byte) error {
-	if _, ok := miniParse(data); ok {
+	if miniCheck(data) {
 		// The mini reader accepts only documents it is sure are well
 		// formed (FuzzCheckXMLFast): most payloads, at a fraction of
 		// encoding/xml's cost. Anything else, errors included, is read

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/psib-dev/psib/pkg/ibmsg"
 )
@@ -436,6 +437,9 @@ func parseNDJSON(name string, line int, raw []byte) (payload []byte, extID strin
 	raw = bytes.TrimSpace(raw)
 	switch {
 	case len(raw) > 0 && raw[0] == '"':
+		if s, ok := unquoteSimple(raw); ok {
+			return s, "", nil
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, "", &InputError{Input: name, Line: line, Msg: "not a JSON string: " + err.Error(), Err: err}
@@ -460,6 +464,56 @@ func parseNDJSON(name string, line int, raw []byte) (payload []byte, extID strin
 		return []byte(*l.Payload), l.ExternalMessageID, nil
 	}
 	return nil, "", &InputError{Input: name, Line: line, Msg: "not NDJSON: each line must be a JSON string (the XML document) or an object {\"payload\": ...}"}
+}
+
+// unquoteSimple decodes a JSON string that holds valid UTF-8 and only the
+// short escapes (\" \\ \/ \b \f \n \r \t), as encoding/json would: most
+// NDJSON payloads, at a fraction of json.Unmarshal's cost (a quarter of
+// the input check). Anything else (\u escapes, other bytes after the
+// string, a control character, invalid UTF-8) is left to encoding/json,
+// which also words the errors. FuzzUnquoteSimple compares the two.
+func unquoteSimple(raw []byte) ([]byte, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return nil, false
+	}
+	in := raw[1 : len(raw)-1]
+	out := make([]byte, 0, len(in))
+	ascii := true
+	for i := 0; i < len(in); i++ {
+		c := in[i]
+		switch {
+		case c < 0x20 || c == '"':
+			return nil, false
+		case c >= 0x80:
+			ascii = false
+		case c == '\\':
+			i++
+			if i == len(in) {
+				return nil, false
+			}
+			switch in[i] {
+			case '"', '\\', '/':
+				c = in[i]
+			case 'b':
+				c = '\b'
+			case 'f':
+				c = '\f'
+			case 'n':
+				c = '\n'
+			case 'r':
+				c = '\r'
+			case 't':
+				c = '\t'
+			default:
+				return nil, false
+			}
+		}
+		out = append(out, c)
+	}
+	if !ascii && !utf8.Valid(out) {
+		return nil, false
+	}
+	return out, true
 }
 
 // ndjsonReader opens an NDJSON input for reading; for stdin in the first

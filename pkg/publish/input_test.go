@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -317,4 +318,26 @@ func TestKeepBudget(t *testing.T) {
 	if got := budget.Load(); got != 10 {
 		t.Errorf("budget left %d, want 10", got)
 	}
+}
+
+// FuzzUnquoteSimple checks that the shortcut decodes JSON strings exactly
+// as encoding/json does, whenever it answers.
+func FuzzUnquoteSimple(f *testing.F) {
+	for _, s := range []string{`"<?xml version=\"1.0\"?><a>x</a>"`, `"a\\b\/c\n\r\t\b\f"`, `"\u00e9"`, `"é"`, "\"\xff\"", `"a"x"`,
+		`"a\"`, `""`, `"`, "\"\x01\"", `"\x"`, `"\ud800"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, ok := unquoteSimple(raw)
+		if !ok {
+			return
+		}
+		var want string
+		if err := json.Unmarshal(raw, &want); err != nil {
+			t.Fatalf("unquoteSimple(%q) = %q; encoding/json refuses it: %v", raw, got, err)
+		}
+		if string(got) != want {
+			t.Fatalf("unquoteSimple(%q) = %q; encoding/json gives %q", raw, got, want)
+		}
+	})
 }
