@@ -338,10 +338,9 @@ func create(abs string) error {
 		db.Close()
 		return err
 	}
-	_, err = conn.ExecContext(ctx, schemaSQL)
-	if err == nil {
-		_, err = conn.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", applicationID, SchemaVersion))
-	}
+	// One transaction: each statement on its own would be a commit of
+	// its own, with its own file syncs.
+	_, err = conn.ExecContext(ctx, "BEGIN; "+schemaSQL+fmt.Sprintf("; PRAGMA application_id = %d; PRAGMA user_version = %d; COMMIT", applicationID, SchemaVersion))
 	if err == nil {
 		var mode string
 		err = conn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode)
