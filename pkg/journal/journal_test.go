@@ -790,3 +790,61 @@ type fakeSQLiteError struct{ code int }
 
 func (e fakeSQLiteError) Error() string { return fmt.Sprintf("sqlite error %d", e.code) }
 func (e fakeSQLiteError) Code() int     { return e.code }
+
+// TestCheckpointerCopiesLog: the checkpointer copies the write-ahead log
+// into the database while the writer goes on, and what both wrote is all
+// there after Close.
+func TestCheckpointerCopiesLog(t *testing.T) {
+	j, path := openNew(t)
+	type ckpt struct{ logFrames, copied int }
+	calls := make(chan ckpt, 100)
+	j.checkpointRows = 64
+	j.checkpointed = func(logFrames, copied int) {
+		select {
+		case calls <- ckpt{logFrames, copied}:
+		default:
+		}
+	}
+	const n = 1000
+	for i := 0; i < n; i += 100 {
+		var es []*Entry
+		for k := i; k < i+100; k++ {
+			es = append(es, digestEntry(k))
+		}
+		if _, _, err := j.ClaimAll(es, nil); err != nil {
+			t.Fatal(err)
+		}
+		for k, e := range es {
+			e.State, e.TransactionID, e.AcceptedAt = StateAccepted, fmt.Sprintf("txn-%d", i+k), time.Now()
+			if err := j.Record(*e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := j.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	close(calls)
+	copied := 0
+	for c := range calls {
+		copied += c.copied
+	}
+	if copied == 0 {
+		t.Fatal("the checkpointer copied no page of the log")
+	}
+	if _, err := os.Stat(path + "-wal"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the log is still there after Close: %v", err)
+	}
+	j2, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j2.Close()
+	counts, err := j2.StateCounts(context.Background())
+	if err != nil || counts[StateAccepted] != n {
+		t.Fatalf("StateCounts: %v %v; want %d accepted", counts, err, n)
+	}
+}

@@ -201,6 +201,11 @@ func (j *Journal) start() error {
 		j.conn = conn
 		j.ops = make(chan *op, maxBatch)
 		j.writerEnd = make(chan struct{})
+		if ck, cerr := j.db.Conn(ctx); cerr == nil {
+			j.checkpoints = make(chan struct{}, 1)
+			j.checkpointEnd = make(chan struct{})
+			go j.checkpointer(ck)
+		}
 		go j.writer()
 	})
 	if err == nil && j.conn == nil {
@@ -280,12 +285,51 @@ func (j *Journal) writer() {
 			timer.Stop()
 		}
 		err := j.apply(batch)
+		if err == nil && j.checkpoints != nil {
+			if j.sinceWake += len(batch); j.sinceWake >= j.checkpointRows {
+				select {
+				case j.checkpoints <- struct{}{}:
+					j.sinceWake = 0
+				default: // still copying: the next commit tries again
+				}
+			}
+		}
 		for _, o := range batch {
 			if o.done != nil {
 				o.done <- err
 			} else if err != nil {
 				j.setAsyncErr(err)
 			}
+		}
+	}
+}
+
+// checkpointRows is how many committed rows wake the checkpointer
+// (1024 and 4096 were slower for a 10,000-message publish).
+const checkpointRows = 2048
+
+// checkpointer copies the write-ahead log into the database on a
+// connection of its own while the writer goes on (a PASSIVE checkpoint
+// takes no lock the writer waits for). Otherwise all of it happens in
+// Close, when nothing else runs: syncing a log of a few MB to disk,
+// copying it, removing it, 20 ms or 5% of a 10,000-message publish,
+// most of it waiting for the disk. A log copied in full is also started
+// over by the next commit, so it stays short.
+func (j *Journal) checkpointer(conn *sql.Conn) {
+	defer close(j.checkpointEnd)
+	defer conn.Close()
+	for range j.checkpoints {
+		var busy, logFrames, copied int
+		err := conn.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied)
+		if err != nil {
+			// Nothing to report here: a full disk or damage also fails
+			// the writer's next commit, which reports it, and Close
+			// copies what is left. Damage still marks the file.
+			_ = j.wrap("checkpoint", err)
+			continue
+		}
+		if j.checkpointed != nil {
+			j.checkpointed(logFrames, copied)
 		}
 	}
 }
