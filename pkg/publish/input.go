@@ -253,32 +253,38 @@ func (b *Batch) expand() error {
 }
 
 // dirFiles lists a directory's regular files (symbolic links to files
-// included), not hidden, sorted by name.
+// included), not hidden, sorted by name. The directory entries' types
+// spare a stat per file; only links are followed.
 func dirFiles(dir string) ([]string, error) {
 	f, err := os.Open(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	names, err := f.Readdirnames(-1)
+	entries, err := f.ReadDir(-1)
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
-	out := names[:0]
-	for _, n := range names {
+	sort.Slice(entries, func(i, k int) bool { return entries[i].Name() < entries[k].Name() })
+	var out []string
+	for _, e := range entries {
+		n := e.Name()
 		if strings.HasPrefix(n, ".") {
 			continue
 		}
 		p := filepath.Join(dir, n)
-		fi, err := os.Stat(p)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				continue // a dangling link
+		mode := e.Type()
+		if mode&fs.ModeSymlink != 0 {
+			fi, err := os.Stat(p)
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					continue // a dangling link
+				}
+				return nil, err
 			}
-			return nil, err
+			mode = fi.Mode()
 		}
-		if fi.Mode().IsRegular() {
+		if mode.IsRegular() {
 			out = append(out, p)
 		}
 	}
@@ -316,12 +322,15 @@ func (b *Batch) readAll(it item) ([]byte, error) {
 		b.stdinDoc = data
 		return data, nil
 	}
-	f, err := os.Open(it.path)
+	max := b.src.maxBytes()
+	data, err := openRead(it.path, max)
 	if err != nil {
 		return nil, &InputError{Input: it.path, Msg: "cannot read: " + reason(err), Err: err}
 	}
-	defer f.Close()
-	return readLimited(f, b.src.maxBytes(), it.path)
+	if int64(len(data)) > max {
+		return nil, &InputError{Input: it.path, Msg: fmt.Sprintf("larger than %d MiB, the limit for one message", max>>20)}
+	}
+	return data, nil
 }
 
 func readLimited(r io.Reader, max int64, name string) ([]byte, error) {
