@@ -58,7 +58,7 @@ echo "== lint: a generated 100 MB FULLSYNC message vs xmllint --stream --noout, 
 ./scripts/bench-lint.sh "$PSIB" || echo "bench-lint: skipped or failed (needs libxml2-utils for the xmllint baseline)"
 
 echo
-echo "== publish: 10,000 small messages at concurrency 16 with the journal, vs wrk with the same body"
+echo "== publish: 10,000 small messages at concurrency 16 with the journal, vs wrk and hey with the same body"
 ./scripts/bench-publish.sh "$PSIB" || echo "bench-publish: skipped or failed"
 
 echo
