@@ -82,15 +82,17 @@ hey_rate() {
   rate=""; hey_own=""
   command -v hey >/dev/null 2>&1 || return 0
   start_gateway
-  local t0 t1
+  local t0 t1 hn
+  # hey gives each of its CONC workers N/CONC requests (rounded down).
+  hn=$(( N / CONC * CONC ))
   t0=$(date +%s.%N)
   # Query-string credentials: hey would send header names in Go's
   # canonical case (Operationname), which PeopleSoft does not accept.
-  hey -n "$N" -c "$CONC" -m POST -T text/xml -D "$work/body.xml" \
+  hey -n "$hn" -c "$CONC" -m POST -T text/xml -D "$work/body.xml" \
     "$base/HttpListeningConnector?Operation=$OP&From=PTEST&To=HRMS&Password=secret" > "$work/hey.out"
   t1=$(date +%s.%N)
-  grep -q "\[200\].*$N responses" "$work/hey.out" || { echo "hey: not $N answers of 200" >&2; cat "$work/hey.out" >&2; exit 1; }
-  rate=$(awk -v n="$N" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')
+  grep -Eq "\[200\][[:space:]]+$hn responses\$" "$work/hey.out" || { echo "hey: not $hn answers of 200" >&2; cat "$work/hey.out" >&2; exit 1; }
+  rate=$(awk -v n="$hn" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')
   hey_own=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$work/hey.out")
 }
 # floor_rate: the least a Go client can do for the same N posts at the

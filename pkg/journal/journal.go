@@ -168,7 +168,7 @@ type Journal struct {
 	ops       chan *op
 	writerEnd chan struct{}
 	// checkpoints wakes the checkpointer every checkpointRows committed
-	// rows (sinceWake counts them, in the writer); nil when it could not
+	// row writes (sinceWake counts them, in the writer); nil when it could not
 	// get a connection of its own. checkpointed, when set (tests), hears
 	// each checkpoint's frames in the log and frames copied.
 	checkpoints    chan struct{}
@@ -352,6 +352,11 @@ func create(abs string) error {
 	// One transaction: each statement on its own would be a commit of
 	// its own, with its own file syncs.
 	_, err = conn.ExecContext(ctx, "BEGIN; "+schemaSQL+fmt.Sprintf("; PRAGMA application_id = %d; PRAGMA user_version = %d; COMMIT", applicationID, SchemaVersion))
+	if err != nil {
+		// A failed statement leaves the transaction open: nothing of it
+		// stays (the file is removed below), but say so plainly.
+		_, _ = conn.ExecContext(ctx, "ROLLBACK")
+	}
 	if err == nil {
 		var mode string
 		err = conn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode)

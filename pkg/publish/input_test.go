@@ -356,3 +356,22 @@ func FuzzUnquoteSimple(f *testing.F) {
 		}
 	})
 }
+
+// TestOpenReadStopsPastMax: a file larger than the limit is read only up
+// to one byte past it, which says "too large".
+func TestOpenReadStopsPastMax(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.xml")
+	writeFile(t, path, strings.Repeat("x", 5000))
+	for _, max := range []int64{10, 511, 512, 513, 4999} {
+		data, err := openRead(path, max)
+		if err != nil || int64(len(data)) != max+1 {
+			t.Errorf("openRead(max %d) = %d bytes, %v; want %d", max, len(data), err, max+1)
+		}
+	}
+	if data, err := openRead(path, 5000); err != nil || len(data) != 5000 {
+		t.Errorf("openRead(max 5000) = %d bytes, %v; want the whole file", len(data), err)
+	}
+	if _, err := openRead(filepath.Join(t.TempDir(), "missing.xml"), 10); reason(err) != "no such file or directory" {
+		t.Errorf("missing file: %v", err)
+	}
+}

@@ -7,8 +7,8 @@ import (
 	"os"
 )
 
-// openRead reads a file whole, stopping once it holds more than max
-// bytes.
+// openRead reads a file whole, stopping at max+1 bytes (more than max
+// means too large).
 func openRead(path string, max int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {

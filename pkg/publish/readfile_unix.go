@@ -7,8 +7,8 @@ import (
 	"syscall"
 )
 
-// openRead reads a file whole, stopping once it holds more than max
-// bytes, with plain system calls: os.Open costs five more per file on
+// openRead reads a file whole, stopping at max+1 bytes (more than max
+// means too large), with plain system calls: os.Open costs five more per file on
 // Linux (it tries, and fails, to register a regular file with the
 // network poller), a quarter of the time to check a directory of small
 // messages. Errors are *fs.PathError, as os.Open's.
@@ -23,7 +23,11 @@ func openRead(path string, max int64) ([]byte, error) {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
-		n, err := retryEINTR(func() (int, error) { return syscall.Read(fd, buf[len(buf):cap(buf)]) })
+		end := int64(cap(buf))
+		if end > max+1 {
+			end = max + 1
+		}
+		n, err := retryEINTR(func() (int, error) { return syscall.Read(fd, buf[len(buf):end]) })
 		if err != nil {
 			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
 		}
