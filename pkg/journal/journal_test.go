@@ -388,22 +388,28 @@ func BenchmarkClaimRecord(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i += 256 {
-		var es []*Entry
-		for k := i; k < i+256 && k < b.N; k++ {
-			es = append(es, digestEntry(k))
-		}
-		if _, _, err := j.ClaimAll(es, nil); err != nil {
-			b.Fatal(err)
-		}
-		for k, e := range es {
-			e.State, e.TransactionID, e.AcceptedAt = StateAccepted, fmt.Sprintf("txn-%d", i+k), time.Now()
-			if err := j.Record(*e); err != nil {
-				b.Fatal(err)
-			}
-		}
+		claimAccept(b, j, i, min(i+256, b.N))
 	}
 	if err := j.Flush(); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// claimAccept claims messages from to end (digestEntry) in one ClaimAll,
+// as publish does, and records each accepted.
+func claimAccept(tb testing.TB, j *Journal, from, end int) {
+	var es []*Entry
+	for k := from; k < end; k++ {
+		es = append(es, digestEntry(k))
+	}
+	if _, _, err := j.ClaimAll(es, nil); err != nil {
+		tb.Fatal(err)
+	}
+	for k, e := range es {
+		e.State, e.TransactionID, e.AcceptedAt = StateAccepted, fmt.Sprintf("txn-%d", from+k), time.Now()
+		if err := j.Record(*e); err != nil {
+			tb.Fatal(err)
+		}
 	}
 }
 
@@ -807,19 +813,7 @@ func TestCheckpointerCopiesLog(t *testing.T) {
 	}
 	const n = 1000
 	for i := 0; i < n; i += 100 {
-		var es []*Entry
-		for k := i; k < i+100; k++ {
-			es = append(es, digestEntry(k))
-		}
-		if _, _, err := j.ClaimAll(es, nil); err != nil {
-			t.Fatal(err)
-		}
-		for k, e := range es {
-			e.State, e.TransactionID, e.AcceptedAt = StateAccepted, fmt.Sprintf("txn-%d", i+k), time.Now()
-			if err := j.Record(*e); err != nil {
-				t.Fatal(err)
-			}
-		}
+		claimAccept(t, j, i, i+100)
 		if err := j.Flush(); err != nil {
 			t.Fatal(err)
 		}
