@@ -168,9 +168,9 @@ type Journal struct {
 	ops       chan *op
 	writerEnd chan struct{}
 	// checkpoints wakes the checkpointer every checkpointRows committed
-	// row writes (sinceWake counts them, in the writer); nil when it could not
-	// get a connection of its own. checkpointed, when set (tests), hears
-	// each checkpoint's frames in the log and frames copied.
+	// row writes (sinceWake counts them, in the writer); nil when it
+	// could not get a connection of its own. checkpointed, when set
+	// (tests), hears each checkpoint's frames in the log and copied.
 	checkpoints    chan struct{}
 	checkpointEnd  chan struct{}
 	checkpointRows int
@@ -353,8 +353,8 @@ func create(abs string) error {
 	// its own, with its own file syncs.
 	_, err = conn.ExecContext(ctx, "BEGIN; "+schemaSQL+fmt.Sprintf("; PRAGMA application_id = %d; PRAGMA user_version = %d; COMMIT", applicationID, SchemaVersion))
 	if err != nil {
-		// A failed statement leaves the transaction open: nothing of it
-		// stays (the file is removed below), but say so plainly.
+		// A failed statement leaves the transaction open; end it before
+		// the connection closes (the file is removed below anyway).
 		_, _ = conn.ExecContext(ctx, "ROLLBACK")
 	}
 	if err == nil {

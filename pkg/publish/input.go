@@ -322,13 +322,13 @@ func (b *Batch) readAll(it item) ([]byte, error) {
 		b.stdinDoc = data
 		return data, nil
 	}
-	max := b.src.maxBytes()
-	data, err := openRead(it.path, max)
+	limit := b.src.maxBytes()
+	data, err := openRead(it.path, limit)
 	if err != nil {
 		return nil, &InputError{Input: it.path, Msg: "cannot read: " + reason(err), Err: err}
 	}
-	if int64(len(data)) > max {
-		return nil, &InputError{Input: it.path, Msg: fmt.Sprintf("larger than %d MiB, the limit for one message", max>>20)}
+	if int64(len(data)) > limit {
+		return nil, &InputError{Input: it.path, Msg: fmt.Sprintf("larger than %d MiB, the limit for one message", limit>>20)}
 	}
 	return data, nil
 }
