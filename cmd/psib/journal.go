@@ -73,7 +73,10 @@ next run of the same command resends it with the same ExternalMessageID.`,
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List messages (or runs, with --runs), oldest first",
-		Args:  noArgs,
+		Example: `  psib journal list --runs
+  psib journal list --run last --state unknown
+  psib journal list --operation CHG_ASYNC_UTEST.v1 --limit 0 -o json`,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := format(c); err != nil {
 				return err
@@ -88,6 +91,8 @@ next run of the same command resends it with the same ExternalMessageID.`,
 	show := &cobra.Command{
 		Use:   "show REF",
 		Short: "Show a message by journal id, ExternalMessageID or transaction id",
+		Example: `  psib journal show 42
+  psib journal show 5695c49d-bd01-11e7-b7eb-c155c6e4688a -o json`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErrorf("journal show takes one REF (a journal id, an ExternalMessageID or a transaction id), got %d arguments", len(args))
@@ -106,7 +111,9 @@ next run of the same command resends it with the same ExternalMessageID.`,
 	export := &cobra.Command{
 		Use:   "export",
 		Short: "Export messages (or runs) as NDJSON, one JSON object per line, for audit",
-		Args:  noArgs,
+		Example: `  psib journal export --run 3 > run3.ndjson
+  psib journal export --runs > runs.ndjson`,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if _, err := outputFormat(c, "json", "json"); err != nil {
 				return err
