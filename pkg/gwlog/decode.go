@@ -408,8 +408,8 @@ func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 		creds = creds.Merge(credentialsFromPath(hl.Target))
 	}
 	if m.ctx.connector == "" {
-		if c := connectorRE.FindString(hl.Target); c != "" {
-			m.ctx.connector = c
+		if c := findConnector([]byte(hl.Target)); c != nil {
+			m.ctx.connector = string(c)
 		}
 	}
 	rec.Operation, rec.From, rec.To = creds.OperationName, creds.From, creds.To

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -110,6 +111,49 @@ func FuzzStackLinePrefilter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if stackLineRE.MatchString(s) && !mayBeStackLine([]byte(s)) {
 			t.Fatalf("prefilter turned away a stack line: %q", s)
+		}
+	})
+}
+
+// javaDateRE is what matchJavaDate matches (at the start of b), as a
+// regular expression.
+var javaDateRE = regexp.MustCompile(`^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]?\d \d\d:\d\d:\d\d(?:\.\d{1,9})? [A-Za-z][A-Za-z0-9+:\-]{1,9} \d{4}`)
+
+// FuzzMatchJavaDate: matchJavaDate matches what javaDateRE matches, to the
+// same length.
+func FuzzMatchJavaDate(f *testing.F) {
+	for _, s := range []string{"Mon Mar 02 09:30:00.123 PST 2026", "Sun Mar 01 09:00:00 PST 2026 rest", "Tue Mar  2 09:30:00 GMT+01:00 2026",
+		"Wed Mar 2 09:30:00.1234567890 PST 2026", "Thu Mar 02 09:30:00. PST 2026", "Fri Dec 31 23:59:59 ABCDEFGHIJK 2026",
+		"Sat Jan 05 00:00:00 A 2026", "Mon Feb 39 09:30:00 UTC 20261", "Mon Mar 0 09:30:00 UTC 2026", "Mon Mar 12 09:30:00 UTC 202",
+		"Mon Mar 12 09:30:00  UTC 2026", "Mon Mar 12 9:30:00 UTC 2026", "Mon Mar 12 09:30:00.999999999 X1 2026"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := 0
+		if m := javaDateRE.FindStringIndex(s); m != nil {
+			want = m[1]
+		}
+		if got := matchJavaDate([]byte(s)); got != want {
+			t.Fatalf("matchJavaDate(%q) = %d, the expression matches %d bytes", s, got, want)
+		}
+	})
+}
+
+// connectorRE is what findConnector finds, as a regular expression.
+var connectorRE = regexp.MustCompile(`\b[A-Z][A-Za-z0-9]*(?:Listening|Target)Connector\b`)
+
+// FuzzFindConnector: findConnector finds what connectorRE finds.
+func FuzzFindConnector(f *testing.F) {
+	for _, s := range []string{"PeopleSoftListeningConnector: request received", "HttpTargetConnector:HttpTargetConnector:send",
+		"ListeningConnector TargetConnector XTargetConnector", "a_HttpListeningConnector HttpListeningConnectorX HttpListeningConnector",
+		"httpListeningConnector /PSIGW/HttpListeningConnector?x", "PSFT_TargetConnector ÄHttpTargetConnector", "ConnectorConnector ATargetConnectorConnector",
+		"Http1ListeningConnector.", "XListeningConnector_ YListeningConnector"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := connectorRE.FindString(s)
+		if got := string(findConnector([]byte(s))); got != want {
+			t.Fatalf("findConnector(%q) = %q, the expression finds %q", s, got, want)
 		}
 	})
 }

@@ -106,6 +106,9 @@ const (
 type collector struct {
 	msg *rawMessage
 	max int
+	// text and lines hold msg's text and line numbers while it grows.
+	text  *tailArena[byte]
+	lines *tailArena[int32]
 
 	http *httpTrack
 	mime *mimeTrack
@@ -121,13 +124,24 @@ func (c *collector) add(text []byte, eol string, num int, long int64) {
 		m.dropped += int64(len(text) + len(eol))
 		return
 	}
+	n := len(text) + len(eol)
+	if eol == "" {
+		n++
+	}
+	m.text = c.text.room(m.text, n)
 	m.text = append(m.text, text...)
 	m.text = append(m.text, eol...)
-	m.lines = append(m.lines, int32(num))
 	if eol == "" {
 		// Keep one logical line per line of text.
 		m.text = append(m.text, '\n')
 	}
+	m.lines = append(c.lines.room(m.lines, 1), int32(num))
+}
+
+// done ends the collection: the message's text and lines are final.
+func (c *collector) done() {
+	c.msg.text = c.text.finish(c.msg.text)
+	c.msg.lines = c.lines.finish(c.msg.lines)
 }
 
 // scanner is the message layer over one input.
@@ -140,7 +154,9 @@ type scanner struct {
 	cur     *collector
 	decl    []byte // a pending XML declaration line (raw)
 	declNum int
-	ready   []*rawMessage  // finished, not yet handed on
+	ready   []*rawMessage // finished, not yet handed on
+	text    tailArena[byte]
+	lines   tailArena[int32]
 	layout  int            // the log's time layout, once known
 	loc     *time.Location // for times written without a zone
 	emit    func(*rawMessage) error
@@ -218,6 +234,7 @@ func (s *scanner) finish(end endReason, complete bool) {
 	if c.mime != nil && !c.mime.valid() {
 		return
 	}
+	c.done()
 	m := c.msg
 	m.end, m.complete = end, complete
 	if c.http != nil {
@@ -310,7 +327,8 @@ func startsOther(text []byte, withMIME bool) bool {
 
 func (s *scanner) begin(format string, num int) *collector {
 	s.seq++
-	c := &collector{max: s.max, msg: &rawMessage{seq: s.seq, file: s.file, line: num, format: format, ctx: s.ctx}}
+	c := &collector{max: s.max, msg: &rawMessage{seq: s.seq, file: s.file, line: num, format: format, ctx: s.ctx}, text: &s.text, lines: &s.lines}
+	c.msg.text, c.msg.lines = s.text.start(), s.lines.start()
 	s.cur = c
 	return c
 }
@@ -391,7 +409,7 @@ func (s *scanner) context(text []byte) {
 		return
 	}
 	if s.ctx.connector == "" && bytes.Contains(t, []byte("Connector")) {
-		if m := connectorRE.Find(t); m != nil {
+		if m := findConnector(t); m != nil {
 			s.ctx.connector = string(m)
 		}
 	}
@@ -413,9 +431,61 @@ func (s *scanner) context(text []byte) {
 	s.descSet = true
 }
 
-var connectorRE = regexp.MustCompile(`\b[A-Z][A-Za-z0-9]*(?:Listening|Target)Connector\b`)
+// findConnector returns the first connector name in b: a whole word (ASCII
+// letters and digits, starting with a capital) that ends in
+// ListeningConnector or TargetConnector, such as
+// PeopleSoftListeningConnector or HttpTargetConnector. It is the regular
+// expression \b[A-Z][A-Za-z0-9]*(?:Listening|Target)Connector\b written out
+// (FuzzFindConnector): log descriptions are read for it line after line.
+func findConnector(b []byte) []byte {
+	const word = "Connector"
+	for i := 0; ; {
+		j := bytes.Index(b[i:], []byte(word))
+		if j < 0 {
+			return nil
+		}
+		start, end := i+j, i+j+len(word)
+		i = start + 1
+		if end < len(b) && isWordByte(b[end]) {
+			// Not the end of its word; a later occurrence may be.
+			continue
+		}
+		for start > 0 && isWordByte(b[start-1]) {
+			start--
+		}
+		if w := b[start:end]; isConnectorName(w) {
+			return w
+		}
+		i = end
+	}
+}
+
+// isConnectorName reports whether the word w is a connector's name.
+func isConnectorName(w []byte) bool {
+	var suffix int
+	switch {
+	case bytes.HasSuffix(w, []byte("ListeningConnector")):
+		suffix = len("ListeningConnector")
+	case bytes.HasSuffix(w, []byte("TargetConnector")):
+		suffix = len("TargetConnector")
+	default:
+		return false
+	}
+	if len(w) <= suffix || w[0] < 'A' || w[0] > 'Z' {
+		return false
+	}
+	return bytes.IndexByte(w, '_') < 0
+}
+
+// isWordByte reports an ASCII word character, as \b in a regular
+// expression sees one.
+func isWordByte(c byte) bool { return isAlnum(c) || c == '_' }
 
 func isNumber(b []byte) bool {
+	if len(b) == 0 || b[0] != '+' && b[0] != '-' && !isDigit(b[0]) {
+		// What strconv.Atoi refuses at once, without building an error.
+		return false
+	}
 	_, err := strconv.Atoi(string(b))
 	return err == nil
 }

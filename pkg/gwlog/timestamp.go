@@ -14,8 +14,8 @@ import (
 // One expression per family, chosen by the line's first character, so
 // that most lines cost no regular expression at all.
 var (
-	// Java Date.toString, with or without milliseconds: Mon Mar 02 09:30:00.123 PST 2026
-	javaDateRE = regexp.MustCompile(`^(?:\[|####<|<)?((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]?\d \d\d:\d\d:\d\d(?:\.\d{1,9})? [A-Za-z][A-Za-z0-9+:\-]{1,9} \d{4})`)
+	// Java Date.toString, with or without milliseconds (Mon Mar 02
+	// 09:30:00.123 PST 2026), is matched by matchJavaDate.
 	// ISO 8601 / log4j (2026-03-01 09:30:00,123, 2026-03-01T09:30:00.123-08:00),
 	// PeopleSoft timestamps (2026-03-01-09.30.00.123456), US dates (03/01/2026 09:30:00).
 	numericDateRE = regexp.MustCompile(`^(?:\[|####<|<)?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?: ?(?:Z|[+-]\d\d:?\d\d)| (?:[A-Z]{1,4}T|UTC)\b)?` +
@@ -47,7 +47,16 @@ func matchTimestamp(line []byte) (string, int) {
 		}
 		re = numericDateRE
 	case i+3 < len(line) && line[i+3] == ' ' && strings.IndexByte("MTWFS", c) >= 0 && isWeekday(line[i:i+3]):
-		re = javaDateRE
+		n := matchJavaDate(line[i:])
+		if n == 0 {
+			return "", 0
+		}
+		n += i
+		ts := string(line[i:n])
+		if n < len(line) && (line[n] == ']' || line[n] == '>') {
+			n++
+		}
+		return ts, n
 	case i+3 < len(line) && line[i+3] == ' ' && strings.IndexByte("JFMASOND", c) >= 0:
 		re = monthDateRE
 	default:
@@ -62,6 +71,86 @@ func matchTimestamp(line []byte) (string, int) {
 		n++
 	}
 	return string(line[m[2]:m[3]]), n
+}
+
+// matchJavaDate returns the length of the Java Date.toString time that
+// starts b, or 0. It is the regular expression javaDateRE (in the tests)
+// written out: the gateway's own logs start every entry with one
+// (FuzzMatchJavaDate).
+func matchJavaDate(b []byte) int {
+	// "Mon Mar 02 09:30:00" at least, then " PST 2026".
+	if len(b) < 19 || b[3] != ' ' || b[7] != ' ' || !isWeekday(b[:3]) || !isMonth(b[4:7]) {
+		return 0
+	}
+	// The day: [ 0-3]?\d, the longer form first.
+	for _, d := range [2]int{2, 1} {
+		j := 8
+		if d == 2 {
+			if c := b[j]; c != ' ' && (c < '0' || c > '3') {
+				continue
+			}
+			j++
+		}
+		if j >= len(b) || !isDigit(b[j]) {
+			continue
+		}
+		if n := matchJavaClock(b, j+1); n > 0 {
+			return n
+		}
+	}
+	return 0
+}
+
+// matchJavaClock matches " 09:30:00(.123)? PST 2026" at b[j:] and returns
+// where the match ends, or 0.
+func matchJavaClock(b []byte, j int) int {
+	const clock = " dd:dd:dd"
+	if len(b) < j+len(clock) {
+		return 0
+	}
+	for k := range len(clock) {
+		if c := b[j+k]; clock[k] == 'd' && !isDigit(c) || clock[k] != 'd' && c != clock[k] {
+			return 0
+		}
+	}
+	j += len(clock)
+	if j < len(b) && b[j] == '.' {
+		// (?:\.\d{1,9})?: the fraction is kept only if a space follows.
+		k := j + 1
+		for k < len(b) && k-j <= 9 && isDigit(b[k]) {
+			k++
+		}
+		if k > j+1 && k < len(b) && b[k] == ' ' {
+			j = k
+		}
+	}
+	// " [A-Za-z][A-Za-z0-9+:\-]{1,9} \d{4}"
+	if j+1 >= len(b) || b[j] != ' ' || !isLetter(b[j+1]) {
+		return 0
+	}
+	k := j + 2
+	for k < len(b) && isZoneByte(b[k]) {
+		k++
+	}
+	if n := k - (j + 1); n < 2 || n > 10 {
+		return 0
+	}
+	if len(b) < k+5 || b[k] != ' ' || !isDigit(b[k+1]) || !isDigit(b[k+2]) || !isDigit(b[k+3]) || !isDigit(b[k+4]) {
+		return 0
+	}
+	return k + 5
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+func isZoneByte(c byte) bool { return isAlnum(c) || c == '+' || c == ':' || c == '-' }
+
+func isMonth(b []byte) bool {
+	switch string(b) {
+	case "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec":
+		return true
+	}
+	return false
 }
 
 func isWeekday(b []byte) bool {
@@ -80,7 +169,13 @@ func matchLabeledTimestamp(line []byte) (string, int) {
 	if ts, n := matchTimestamp(line); n > 0 {
 		return ts, n
 	}
-	if len(line) == 0 || line[0] > 'z' {
+	if len(line) == 0 {
+		return "", 0
+	}
+	switch line[0] | 0x20 {
+	case 't', 'd', 'l', 'w':
+		// The first letters of the labels (which have no other case forms).
+	default:
 		return "", 0
 	}
 	if m := timeLabelRE.FindIndex(line); m != nil {
