@@ -621,6 +621,12 @@ func decodeMayHoldSecret(s string) bool {
 	return decodeContainsFold(s, "password", 'w') || decodeContainsFold(s, "authorization", 'z') || decodeContainsFold(s, "peoplesoft.com/", 'f')
 }
 
+// decodeHeaderMayHoldSecret is decodeMayHoldSecret for a header's name or
+// value, where SOAPAction also counts.
+func decodeHeaderMayHoldSecret(s string) bool {
+	return decodeMayHoldSecret(s) || decodeContainsFold(s, "soapaction", 'p')
+}
+
 // decodeContainsFold reports whether s holds word (lower case) in any case; rare
 // is a letter of word to look for first.
 func decodeContainsFold(s, word string, rare byte) bool {
@@ -675,8 +681,10 @@ func (run *decodeRun) secretsForJSON(rec *gwlog.Record) *gwlog.Record {
 		rec.Sections[i].Body = run.redact(rec.Sections[i].Body)
 	}
 	for k, v := range rec.Headers {
-		if h := k + ": " + v; decodeMayHoldSecret(h) || decodeContainsFold(h, "soapaction", 'p') {
-			rec.Headers[k] = ibmsg.RedactString(h)[len(k)+2:]
+		// Name and value are looked at apart (none of the words spans
+		// ": "), so that most headers cost no string.
+		if decodeHeaderMayHoldSecret(k) || decodeHeaderMayHoldSecret(v) {
+			rec.Headers[k] = ibmsg.RedactString(k + ": " + v)[len(k)+2:]
 		}
 	}
 	return rec

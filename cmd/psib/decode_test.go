@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/psib-dev/psib/pkg/gwlog"
 )
 
 func decodeNoEnv(string) (string, bool) { return "", false }
@@ -230,5 +232,32 @@ func TestDecodeFollow(t *testing.T) {
 	sort.Strings(heads)
 	if want := []string{path + ":4", path + ":41", path + ":7"}; !reflect.DeepEqual(heads, want) {
 		t.Errorf("records %v, want %v", heads, want)
+	}
+}
+
+// TestDecodeHeaderSecrets: the JSON headers of a record are redacted when
+// the name or the value holds a credential (the two are looked at apart),
+// and only then.
+func TestDecodeHeaderSecrets(t *testing.T) {
+	run := &decodeRun{o: &decodeOptions{}}
+	rec := &gwlog.Record{Headers: map[string]string{
+		"Password":            "n0de-pw",
+		"proxy-AUTHORIZATION": "Basic dXNlcjpwdw==",
+		"SOAPAction":          "http://peoplesoft.com/QE_SYNC.v1/PSFT_EP/sOAp-pw/PSFT_HR",
+		"Referer":             "https://ib.example.edu/PSIGW/HttpListeningConnector?From=X&password=q-pw",
+		"OperationName":       "QE_SYNC.v1",
+		"Content-Type":        "text/xml; charset=UTF-8",
+	}}
+	got := run.secretsForJSON(rec).Headers
+	want := map[string]string{
+		"Password":            "REDACTED",
+		"proxy-AUTHORIZATION": "REDACTED",
+		"SOAPAction":          "http://peoplesoft.com/QE_SYNC.v1/PSFT_EP/REDACTED/PSFT_HR",
+		"Referer":             "https://ib.example.edu/PSIGW/HttpListeningConnector?From=X&password=REDACTED",
+		"OperationName":       "QE_SYNC.v1",
+		"Content-Type":        "text/xml; charset=UTF-8",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("headers:\n got %q\nwant %q", got, want)
 	}
 }

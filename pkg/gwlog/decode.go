@@ -62,7 +62,8 @@ func decodeRaw(m *rawMessage, o *Options) (rec *Record, err error) {
 	}
 	text := m.text
 	if m.format == "xml" && m.xmlEsc || m.format != "xml" && looksEscaped(text) {
-		text = unescapeHTML(text)
+		// The scanner is done with the text: it is unescaped in place.
+		text = unescapeHTMLInPlace(text)
 	}
 	switch m.format {
 	case "mime":
@@ -177,6 +178,44 @@ func unescapeHTML(b []byte) []byte {
 		i = bytes.IndexByte(b, '&')
 	}
 	return append(out, b...)
+}
+
+// unescapeHTMLInPlace is unescapeHTML writing over b, which the caller
+// gives up: an entity is never shorter than its text, save for a few of
+// HTML's named ones (&nGt;), from the first of which on the rest is
+// unescaped into a new slice (FuzzUnescapeHTMLInPlace). A message's text
+// is mostly base64 after its last entity, which then moves down in place
+// instead of being copied to a new buffer of the message's size.
+func unescapeHTMLInPlace(b []byte) []byte {
+	r := bytes.IndexByte(b, '&')
+	if r < 0 {
+		return b
+	}
+	w := r
+	for r < len(b) {
+		// b[r] is '&'; b[:w] is done, w <= r.
+		n, rep := entity(b[r:])
+		switch {
+		case n == 0:
+			b[w] = '&'
+			w++
+			r++
+		case len(rep) > n:
+			out := make([]byte, w, w+len(b)-r+len(rep))
+			copy(out, b[:w])
+			return append(out, unescapeHTML(b[r:])...)
+		default:
+			w += copy(b[w:], rep)
+			r += n
+		}
+		j := bytes.IndexByte(b[r:], '&')
+		if j < 0 {
+			j = len(b) - r
+		}
+		w += copy(b[w:], b[r:r+j])
+		r += j
+	}
+	return b[:w]
 }
 
 var (

@@ -157,3 +157,16 @@ func FuzzFindConnector(f *testing.F) {
 		}
 	})
 }
+
+// FuzzUnescapeHTMLInPlace: unescaping in place gives unescapeHTML's text.
+func FuzzUnescapeHTMLInPlace(f *testing.F) {
+	for _, s := range []string{"&lt;IBInfo&gt;&#34;x&#34;&amp;amp;", "a&nGt;b&lt;c", "&&;&#;&#x;&#0;&#1114112;&#x10FFFF;&nbsp;&eacute;&", "no entity", "&lt"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want := unescapeHTML(b)
+		if got := unescapeHTMLInPlace(bytes.Clone(b)); !bytes.Equal(got, want) {
+			t.Fatalf("in place %q, unescapeHTML %q", got, want)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -362,6 +363,30 @@ func FuzzRedact(f *testing.F) {
 		}
 		if utf8.Valid(data) && !utf8.Valid(once) {
 			t.Fatalf("Redact broke UTF-8: %q -> %q", data, once)
+		}
+	})
+}
+
+// FuzzBoundaryOf: where plainBoundary reads a Content-Type, it gives
+// mime.ParseMediaType's boundary.
+func FuzzBoundaryOf(f *testing.F) {
+	for _, s := range []string{`multipart/related; boundary="----=_Part_1_1000001.1772384400006"`, `Multipart/Related;boundary="a b"  `,
+		`multipart/related; boundary="x"; type=text/xml`, `multipart/related; boundary="a\"b"`, `multipart/re lated; boundary="x"`,
+		`multipart/related; boundary=x`, `multipart/related; BOUNDARY="x"`, "multipart/related;\tboundary=\"x\"\t", `multipart/; boundary="x"`,
+		`multipart/related; boundary=""`, "multipart/related; boundary=\"x\r\"", `multipart/related; boundary="x" ;`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, ct string) {
+		got, ok := plainBoundary(ct)
+		if !ok {
+			return
+		}
+		_, params, err := mime.ParseMediaType(ct)
+		if err != nil || params["boundary"] != got {
+			t.Fatalf("plainBoundary(%q) = %q; mime.ParseMediaType: %q, %v", ct, got, params["boundary"], err)
+		}
+		if b := BoundaryOf(ct); b != got {
+			t.Fatalf("BoundaryOf(%q) = %q, plainBoundary %q", ct, b, got)
 		}
 	})
 }

@@ -584,6 +584,9 @@ func contentBytes(data []byte, ls []line, from, to int) []byte {
 // read leniently (an unterminated quote, stray text after it, any case);
 // "" when the type is not multipart or declares none.
 func BoundaryOf(contentType string) string {
+	if b, ok := plainBoundary(contentType); ok {
+		return b
+	}
 	if !strings.Contains(strings.ToLower(contentType), "multipart") {
 		return ""
 	}
@@ -608,6 +611,36 @@ func BoundaryOf(contentType string) string {
 		b = b[:j]
 	}
 	return b
+}
+
+// plainBoundary reads the form every IB message's Content-Type has,
+// multipart/related; boundary="...", without mime.ParseMediaType (which
+// builds a map for it): logs are scanned for thousands of them. It gives
+// ParseMediaType's answer (FuzzBoundaryOf) or ok false for any other form.
+func plainBoundary(ct string) (string, bool) {
+	const prefix = "multipart/"
+	if len(ct) <= len(prefix) || !strings.EqualFold(ct[:len(prefix)], prefix) {
+		return "", false
+	}
+	base, params, found := strings.Cut(ct[len(prefix):], ";")
+	if !found || base == "" {
+		return "", false
+	}
+	for i := 0; i < len(base); i++ {
+		if c := base[i]; c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?=`, c) >= 0 {
+			return "", false
+		}
+	}
+	params = strings.TrimLeft(params, " \t")
+	const key = `boundary="`
+	if !strings.HasPrefix(params, key) {
+		return "", false
+	}
+	b, rest, found := strings.Cut(params[len(key):], `"`)
+	if !found || b == "" || strings.ContainsAny(b, "\\\r\n") || strings.Trim(rest, " \t") != "" {
+		return "", false
+	}
+	return b, true
 }
 
 // indexFold is strings.Index ignoring ASCII case.
