@@ -517,7 +517,9 @@ func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 			rec.Operation, rec.From, rec.To = c.OperationName, c.From, c.To
 			rec.IBInfo = requestView(req)
 			rec.Sections = append(rec.Sections, plainSection("Data", "text/xml", req.Data))
-		case rec.Kind == "response":
+		case rec.Kind == "response" && (root == "IBResponse" || root == "Envelope" || root == "reply"):
+			// (ParseResponse reads only these roots: a payload, such as a
+			// rowset, is not parsed to find that out.)
 			if resp, err := ibmsg.ParseResponse(trimmed); err == nil {
 				st := resp.Status()
 				rec.Status = &st

@@ -367,26 +367,33 @@ func FuzzRedact(f *testing.F) {
 	})
 }
 
-// FuzzBoundaryOf: where plainBoundary reads a Content-Type, it gives
-// mime.ParseMediaType's boundary.
-func FuzzBoundaryOf(f *testing.F) {
+// FuzzOneParam: where oneParam reads a Content-Type's boundary or charset,
+// it gives mime.ParseMediaType's value; BoundaryOf and partCharset agree.
+func FuzzOneParam(f *testing.F) {
 	for _, s := range []string{`multipart/related; boundary="----=_Part_1_1000001.1772384400006"`, `Multipart/Related;boundary="a b"  `,
 		`multipart/related; boundary="x"; type=text/xml`, `multipart/related; boundary="a\"b"`, `multipart/re lated; boundary="x"`,
 		`multipart/related; boundary=x`, `multipart/related; BOUNDARY="x"`, "multipart/related;\tboundary=\"x\"\t", `multipart/; boundary="x"`,
-		`multipart/related; boundary=""`, "multipart/related; boundary=\"x\r\"", `multipart/related; boundary="x" ;`} {
+		`multipart/related; boundary=""`, "multipart/related; boundary=\"x\r\"", `multipart/related; boundary="x" ;`,
+		"text/plain; charset=UTF-8", `text/xml;charset="iso-8859-1"`, "text/plain; charset=UTF-8 ", "text/plain; charset=", "text/plain; charset=a b",
+		"text /plain; charset=x", "text/plain; Charset=x", "Text/Plain;  charset=x; format=flowed"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, ct string) {
-		got, ok := plainBoundary(ct)
-		if !ok {
-			return
+		for _, key := range []string{"boundary", "charset"} {
+			got, ok := oneParam(ct, key)
+			if !ok {
+				continue
+			}
+			_, params, err := mime.ParseMediaType(ct)
+			if err != nil || params[key] != got {
+				t.Fatalf("oneParam(%q, %q) = %q; mime.ParseMediaType: %q, %v", ct, key, got, params[key], err)
+			}
+			if key == "charset" && partCharset(Header{{Name: "Content-Type", Value: ct}}) != got {
+				t.Fatalf("partCharset(%q) is not %q", ct, got)
+			}
 		}
-		_, params, err := mime.ParseMediaType(ct)
-		if err != nil || params["boundary"] != got {
-			t.Fatalf("plainBoundary(%q) = %q; mime.ParseMediaType: %q, %v", ct, got, params["boundary"], err)
-		}
-		if b := BoundaryOf(ct); b != got {
-			t.Fatalf("BoundaryOf(%q) = %q, plainBoundary %q", ct, b, got)
+		if b, ok := plainBoundary(ct); ok && BoundaryOf(ct) != b {
+			t.Fatalf("BoundaryOf(%q) = %q, plainBoundary %q", ct, BoundaryOf(ct), b)
 		}
 	})
 }

@@ -615,32 +615,68 @@ func BoundaryOf(contentType string) string {
 
 // plainBoundary reads the form every IB message's Content-Type has,
 // multipart/related; boundary="...", without mime.ParseMediaType (which
-// builds a map for it): logs are scanned for thousands of them. It gives
-// ParseMediaType's answer (FuzzBoundaryOf) or ok false for any other form.
+// builds a map for it): logs are scanned for thousands of them.
 func plainBoundary(ct string) (string, bool) {
 	const prefix = "multipart/"
 	if len(ct) <= len(prefix) || !strings.EqualFold(ct[:len(prefix)], prefix) {
 		return "", false
 	}
-	base, params, found := strings.Cut(ct[len(prefix):], ";")
-	if !found || base == "" {
+	return oneParam(ct, "boundary")
+}
+
+// oneParam reads a media type with one parameter, key (in lower case), as
+// in text/plain; charset=UTF-8: it returns the parameter's value, which is
+// what mime.ParseMediaType gives (FuzzOneParam), or ok false for any other
+// form (more parameters, escapes, other spaces, ...), which is then left
+// to ParseMediaType.
+func oneParam(ct, key string) (value string, ok bool) {
+	base, params, found := strings.Cut(ct, ";")
+	if !found {
 		return "", false
 	}
-	for i := 0; i < len(base); i++ {
-		if c := base[i]; c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?=`, c) >= 0 {
-			return "", false
-		}
+	typ, sub, found := strings.Cut(base, "/")
+	if !found || !isToken(typ) || !isToken(sub) {
+		return "", false
 	}
 	params = strings.TrimLeft(params, " \t")
-	const key = `boundary="`
-	if !strings.HasPrefix(params, key) {
+	if len(params) <= len(key) || params[:len(key)] != key || params[len(key)] != '=' {
 		return "", false
 	}
-	b, rest, found := strings.Cut(params[len(key):], `"`)
-	if !found || b == "" || strings.ContainsAny(b, "\\\r\n") || strings.Trim(rest, " \t") != "" {
+	v := params[len(key)+1:]
+	var rest string
+	if strings.HasPrefix(v, `"`) {
+		value, rest, found = strings.Cut(v[1:], `"`)
+		if !found || strings.ContainsAny(value, "\\\r\n") {
+			return "", false
+		}
+	} else {
+		n := 0
+		for n < len(v) && isTokenByte(v[n]) {
+			n++
+		}
+		value, rest = v[:n], v[n:]
+	}
+	if value == "" || strings.Trim(rest, " \t") != "" {
 		return "", false
 	}
-	return b, true
+	return value, true
+}
+
+// isToken reports whether s is a non-empty MIME token (RFC 2045).
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isTokenByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isTokenByte(c byte) bool {
+	return c > ' ' && c < 0x7f && strings.IndexByte(`()<>@,;:\"/[]?=`, c) < 0
 }
 
 // indexFold is strings.Index ignoring ASCII case.
@@ -657,6 +693,9 @@ func partCharset(h Header) string {
 	ct := h.Get("Content-Type")
 	if ct == "" {
 		return "UTF-8"
+	}
+	if v, ok := oneParam(ct, "charset"); ok {
+		return v
 	}
 	if _, params, err := mime.ParseMediaType(ct); err == nil && params["charset"] != "" {
 		return params["charset"]
