@@ -170,3 +170,28 @@ func FuzzUnescapeHTMLInPlace(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIndexFold: indexFold finds the first match in any ASCII case, as a
+// plain loop over every position does.
+func FuzzIndexFold(f *testing.F) {
+	for _, s := range []string{"<a PsNonXml=\"Y\">", "xXpsnonxmlPSNONXML", "Message-Id: <1@x> MESSAGE-ID:", "ps\u017fnonxml", "pSnOnXmL"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, c := range []struct {
+			s    string
+			rare int
+		}{{"PsNonXml", 5}, {"Message-ID:", 4}, {"Message-ID:", 0}} {
+			want := -1
+			for i := 0; i+len(c.s) <= len(b); i++ {
+				if strings.EqualFold(string(b[i:i+len(c.s)]), c.s) {
+					want = i
+					break
+				}
+			}
+			if got := indexFold(b, c.s, c.rare); got != want {
+				t.Fatalf("indexFold(%q, %q, %d) = %d, want %d", b, c.s, c.rare, got, want)
+			}
+		}
+	})
+}

@@ -139,7 +139,7 @@ func FromMessage(file string, line int, m *ibmsg.Message) *Record {
 		if s.Err != nil {
 			r.Problems = append(r.Problems, s.Err.Error())
 			r.Err = fmt.Errorf("%w: %v", ErrDecode, s.Err)
-		} else if indexFold(s.Body[:min(len(s.Body), 4096)], "PsNonXml") < 0 {
+		} else if indexFold(s.Body[:min(len(s.Body), 4096)], "PsNonXml", 5) < 0 {
 			// Not a non-XML wrapper, whose data element comes first in
 			// the document (UnwrapNonXML would read the whole document
 			// to find out).

@@ -618,7 +618,7 @@ func findMIMEStart(line []byte) (int, bool) {
 	if hasPrefixFold(line, "Content-Type:") && bytes.Contains(bytes.ToLower(line[:min(len(line), 200)]), []byte("multipart/")) {
 		return 0, true
 	}
-	i := indexFold(line, "Message-ID:")
+	i := indexFold(line, "Message-ID:", 4)
 	if i < 0 {
 		return 0, false
 	}
@@ -731,15 +731,31 @@ func hasPrefixFold(b []byte, prefix string) bool {
 	return len(b) >= len(prefix) && strings.EqualFold(string(b[:len(prefix)]), prefix)
 }
 
-// indexFold finds s in b ignoring ASCII case (s starts with a letter).
-func indexFold(b []byte, s string) int {
-	lo, up := s[0]|0x20, s[0]&^0x20
-	for i := 0; i+len(s) <= len(b); i++ {
-		if c := b[i]; (c == lo || c == up) && strings.EqualFold(string(b[i:i+len(s)]), s) {
-			return i
+// indexFold finds s in b ignoring ASCII case. rare is the index in s of
+// a letter that seldom occurs in b: its two cases are looked for with
+// bytes.IndexByte (which reads many bytes at a time), and s is compared
+// only where one is found.
+func indexFold(b []byte, s string, rare int) int {
+	c := s[rare]
+	found := -1
+	for _, want := range [2]byte{c | 0x20, c &^ 0x20} {
+		for i := rare; i < len(b); {
+			j := bytes.IndexByte(b[i:], want)
+			if j < 0 {
+				break
+			}
+			p := i + j - rare
+			if found >= 0 && p >= found {
+				break
+			}
+			if p+len(s) <= len(b) && strings.EqualFold(string(b[p:p+len(s)]), s) {
+				found = p
+				break
+			}
+			i += j + 1
 		}
 	}
-	return -1
+	return found
 }
 
 // isLogLine reports whether a line is the log's own: a timestamped log
