@@ -2,7 +2,10 @@ package gwlog
 
 import (
 	"context"
+	"io"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/psib-dev/psib/pkg/ibmsg"
 )
@@ -42,4 +45,37 @@ func BenchmarkDecode(b *testing.B) {
 	b.Run("workers=1", func(b *testing.B) { benchmarkDecode(b, Options{Workers: 1}) })
 	b.Run("workers=max", func(b *testing.B) { benchmarkDecode(b, Options{}) })
 	b.Run("skip-content", func(b *testing.B) { benchmarkDecode(b, Options{SkipContent: true}) })
+}
+
+// BenchmarkScan measures the scanner alone (layout and message layers,
+// no decoding): it runs on one goroutine in front of the workers. With
+// PSIB_BENCH_LOG set to a file (scripts/bench-decode.sh's generated
+// msgLog.html), it scans that file instead.
+func BenchmarkScan(b *testing.B) {
+	open := func() io.Reader { return benchLog(b) }
+	size := benchLog(b).left
+	if p := os.Getenv("PSIB_BENCH_LOG"); p != "" {
+		fi, err := os.Stat(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = fi.Size()
+		open = func() io.Reader {
+			f, err := os.Open(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { f.Close() })
+			return f
+		}
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		s := newScanner("bench", DefaultMaxMessageBytes, time.UTC, func(*rawMessage) error { n++; return nil })
+		if err := s.run(newLineReader(open(), DefaultMaxMessageBytes)); err != nil || n == 0 {
+			b.Fatalf("%d messages, %v", n, err)
+		}
+	}
 }

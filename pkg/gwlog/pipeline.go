@@ -110,7 +110,7 @@ func Decode(ctx context.Context, r io.Reader, name string, o Options, fn Handler
 		return fn(rec, err)
 	}
 	if workers == 1 {
-		s := &scanner{file: name, max: maxMsg, loc: o.location(), text: tailArena[byte]{block: 256 << 10}, lines: tailArena[int32]{block: 16 << 10}, emit: func(m *rawMessage) error {
+		s := newScanner(name, maxMsg, o.location(), func(m *rawMessage) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -119,7 +119,7 @@ func Decode(ctx context.Context, r io.Reader, name string, o Options, fn Handler
 				return nil
 			}
 			return deliver(rec, err)
-		}}
+		})
 		return s.run(newLineReader(r, maxMsg))
 	}
 	return decodeParallel(ctx, r, name, workers, &o, deliver)
@@ -158,7 +158,7 @@ func decodeParallel(ctx context.Context, r io.Reader, name string, workers int, 
 	}
 	scanErr := make(chan error, 1)
 	go func() {
-		s := &scanner{file: name, max: maxMsg, loc: o.location(), text: tailArena[byte]{block: 256 << 10}, lines: tailArena[int32]{block: 16 << 10}, emit: func(m *rawMessage) error {
+		s := newScanner(name, maxMsg, o.location(), func(m *rawMessage) error {
 			j := &job{raw: m, size: int64(len(m.text)), done: make(chan struct{})}
 			if err := budget.acquire(ctx, j.size); err != nil {
 				return err
@@ -171,7 +171,7 @@ func decodeParallel(ctx context.Context, r io.Reader, name string, workers int, 
 			}
 			jobs <- j
 			return nil
-		}}
+		})
 		err := s.run(newLineReader(r, maxMsg))
 		close(jobs)
 		close(order)

@@ -162,6 +162,14 @@ type scanner struct {
 	emit    func(*rawMessage) error
 }
 
+// newScanner returns a scanner of the input called file that hands each
+// message it finds to emit; max caps a message's text, and times written
+// without a zone are in loc.
+func newScanner(file string, max int, loc *time.Location, emit func(*rawMessage) error) *scanner {
+	return &scanner{file: file, max: max, loc: loc, emit: emit,
+		text: tailArena[byte]{block: 256 << 10}, lines: tailArena[int32]{block: 16 << 10}}
+}
+
 func (s *scanner) run(lr *lineReader) error {
 	for {
 		it, err := lr.next()
