@@ -241,6 +241,7 @@ func parseDecodeSize(s string) (int64, error) {
 type decodeRun struct {
 	o        *decodeOptions
 	out      *bufio.Writer
+	raw      io.Writer       // what out writes to, for large records
 	failed   map[string]bool // inputs with a problem
 	found    map[string]int  // messages found per input
 	shown    int
@@ -264,7 +265,7 @@ func runDecode(ctx context.Context, o *decodeOptions) error {
 		}
 	}
 	w := bufio.NewWriterSize(o.IO.Out, 64<<10)
-	run := &decodeRun{o: o, out: w, failed: map[string]bool{}, found: map[string]int{}}
+	run := &decodeRun{o: o, out: w, raw: o.IO.Out, failed: map[string]bool{}, found: map[string]int{}}
 	defer w.Flush()
 	bases := map[string]int{}
 	for _, in := range o.Inputs {
@@ -694,16 +695,34 @@ func (run *decodeRun) renderJSON(rec *gwlog.Record) error {
 	if !run.preparedJSON {
 		rec = run.secretsForJSON(rec)
 	}
-	b, err := rec.AppendJSON(run.jbuf[:0])
+	defer rec.ReleaseJSON()
+	head, tail, err := rec.AppendJSONHead(run.jbuf[:0])
 	if err != nil {
 		return err
 	}
-	run.jbuf = append(b, '\n')
-	_, err = run.out.Write(run.jbuf)
+	if tail == nil {
+		head = append(head, '\n')
+	}
+	run.jbuf = head
 	if cap(run.jbuf) > 4<<20 {
 		run.jbuf = nil // do not keep a large message's buffer
 	}
-	return err
+	if _, err := run.out.Write(head); err != nil || tail == nil {
+		return err
+	}
+	if len(tail) > run.out.Available() {
+		// A large record goes out as it is rather than through the
+		// buffer, which would only copy it.
+		if err := run.out.Flush(); err != nil {
+			return err
+		}
+		if _, err := run.raw.Write(tail); err != nil {
+			return err
+		}
+	} else if _, err := run.out.Write(tail); err != nil {
+		return err
+	}
+	return run.out.WriteByte('\n')
 }
 
 func (run *decodeRun) renderText(rec *gwlog.Record) error {

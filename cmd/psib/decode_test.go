@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -259,5 +260,39 @@ func TestDecodeHeaderSecrets(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("headers:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestDecodeJSONLargeRecords: records larger than the output buffer go out
+// in two pieces (head, then the prepared rest, past the buffer); between
+// small ones, every line is whole, in order, and holds its body.
+func TestDecodeJSONLargeRecords(t *testing.T) {
+	var log strings.Builder
+	var bodies []string
+	for i, size := range []int{10, 200 << 10, 20, 90 << 10, 70 << 10, 5} {
+		body := "<R>" + strings.Repeat(string(rune('a'+i)), size) + "</R>"
+		bodies = append(bodies, body)
+		fmt.Fprintf(&log, "Mon Mar 02 10:00:0%d UTC 2026 HttpListeningConnector: request received\n", i)
+		fmt.Fprintf(&log, "POST /PSIGW/HttpListeningConnector HTTP/1.1\nOperationName: OP_%d.v1\nContent-Type: text/plain\nContent-Length: %d\n\n%s\n", i, len(body), body)
+	}
+	code, out, errOut := decodeRunPsib(t, log.String(), "decode", "-o", "json", "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != len(bodies) {
+		t.Fatalf("%d lines, want %d", len(lines), len(bodies))
+	}
+	for i, l := range lines {
+		var rec struct {
+			Operation string
+			Sections  []struct{ Body string }
+		}
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("line %d (%d bytes): %v", i+1, len(l), err)
+		}
+		if want := fmt.Sprintf("OP_%d.v1", i); rec.Operation != want || len(rec.Sections) != 1 || rec.Sections[0].Body != bodies[i] {
+			t.Fatalf("line %d: operation %q, want %s; body of %d sections wrong", i+1, rec.Operation, want, len(rec.Sections))
+		}
 	}
 }

@@ -2,6 +2,7 @@ package gwlog
 
 import (
 	"strconv"
+	"sync"
 
 	"github.com/psib-dev/psib/internal/jsonstr"
 	"github.com/psib-dev/psib/pkg/ibmsg"
@@ -13,6 +14,30 @@ import (
 // escaped eight bytes at a time where nothing needs escaping; ibinfo and
 // headers are written field by field (json_ibinfo.go).
 func (r *Record) AppendJSON(dst []byte) ([]byte, error) {
+	dst = r.appendJSONHead(dst)
+	if r.jsonTail != nil {
+		return append(dst, r.jsonTail...), nil
+	}
+	return r.appendJSONTail(dst)
+}
+
+// AppendJSONHead is AppendJSON in two pieces, for writers that would
+// rather not copy the large one: it appends to dst the fields before
+// "status", and returns them with the rest of the object as PrepareJSON
+// rendered it (valid until ReleaseJSON), which the caller writes after
+// them. Without PrepareJSON, head is the whole object and tail is nil.
+func (r *Record) AppendJSONHead(dst []byte) (head, tail []byte, err error) {
+	dst = r.appendJSONHead(dst)
+	if r.jsonTail != nil {
+		return dst, r.jsonTail, nil
+	}
+	dst, err = r.appendJSONTail(dst)
+	return dst, nil, err
+}
+
+// appendJSONHead appends the fields before "status", which pairing may
+// change after PrepareJSON.
+func (r *Record) appendJSONHead(dst []byte) []byte {
 	dst = append(dst, `{"file":`...)
 	dst = jsonstr.Append(dst, r.File)
 	dst = append(dst, `,"line":`...)
@@ -24,10 +49,7 @@ func (r *Record) AppendJSON(dst []byte) ([]byte, error) {
 		dst = append(dst, `":`...)
 		dst = jsonstr.Append(dst, f.v)
 	}
-	if r.jsonTail != nil {
-		return append(dst, r.jsonTail...), nil
-	}
-	return r.appendJSONTail(dst)
+	return dst
 }
 
 // PrepareJSON renders the part of r's JSON that pairing never changes
@@ -37,20 +59,47 @@ func (r *Record) AppendJSON(dst []byte) ([]byte, error) {
 // Options.Prepare so that it runs on the decoding workers: later changes
 // to them are not seen by AppendJSON.
 func (r *Record) PrepareJSON() error {
-	r.jsonTail = nil
+	r.ReleaseJSON()
 	// Sized once: bodies are nearly all of it, and XML gains a backslash
 	// per quote.
 	n := 4 << 10
 	for _, sec := range r.Sections {
 		n += len(sec.Body) + len(sec.Body)/8
 	}
-	tail, err := r.appendJSONTail(make([]byte, 0, n))
+	var buf []byte
+	if p, _ := jsonBuffers.Get().(*[]byte); p != nil && cap(*p) >= n {
+		buf = (*p)[:0]
+	} else {
+		buf = make([]byte, 0, n)
+	}
+	tail, err := r.appendJSONTail(buf)
 	if err != nil {
 		return err
 	}
 	r.jsonTail = tail
 	return nil
 }
+
+// ReleaseJSON gives the memory PrepareJSON rendered into back for reuse by
+// later records: call it once r's JSON is written. What AppendJSON
+// returned stays valid (it holds a copy), and AppendJSON still works
+// afterwards, rendering r again.
+func (r *Record) ReleaseJSON() {
+	if r.jsonTail != nil && cap(r.jsonTail) <= maxPooledJSON {
+		b := r.jsonTail[:0]
+		jsonBuffers.Put(&b)
+	}
+	r.jsonTail = nil
+}
+
+// jsonBuffers holds PrepareJSON's buffers: a log's records are rendered one
+// after another, and reusing their buffers saves allocating (and zeroing)
+// as many bytes again as the log decodes to.
+var jsonBuffers sync.Pool
+
+// maxPooledJSON is the largest buffer kept for reuse: a large message's
+// buffer is left to the garbage collector.
+const maxPooledJSON = 1 << 20
 
 // appendJSONTail appends the fields from "status" on, and the closing brace.
 func (r *Record) appendJSONTail(dst []byte) ([]byte, error) {

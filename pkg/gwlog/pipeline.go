@@ -218,6 +218,14 @@ func newBudget(max int64) *budget {
 }
 
 func (b *budget) acquire(ctx context.Context, n int64) error {
+	b.mu.Lock()
+	if b.inUse == 0 || b.inUse+n <= b.max {
+		// The common case, without registering for ctx's end.
+		b.inUse += n
+		b.mu.Unlock()
+		return nil
+	}
+	b.mu.Unlock()
 	stop := context.AfterFunc(ctx, func() {
 		b.mu.Lock()
 		b.cond.Broadcast()
