@@ -125,13 +125,40 @@ func Decode(ctx context.Context, r io.Reader, name string, o Options, fn Handler
 	return decodeParallel(ctx, r, name, workers, &o, deliver)
 }
 
-// job is one message on its way through the workers.
+// job is a batch of messages on its way through the workers: the messages
+// the scanner finished between two reads of the input. Batches, rather
+// than single messages, cross the goroutines, so that a log of many small
+// messages costs a few hand-overs per chunk of input, not several per
+// message; and since a batch is handed on before the scanner reads again,
+// a message is never held back waiting for input that has not come (a
+// pipe that a live log is written into).
 type job struct {
-	raw  *rawMessage
-	rec  *Record
-	err  error
+	raws []*rawMessage
+	recs []*Record
+	errs []error
 	size int64
 	done chan struct{}
+}
+
+// decode decodes the batch's messages.
+func (j *job) decode(o *Options) {
+	j.recs, j.errs = make([]*Record, len(j.raws)), make([]error, len(j.raws))
+	for i, m := range j.raws {
+		j.recs[i], j.errs[i] = o.decode(m)
+	}
+	j.raws = nil
+	close(j.done)
+}
+
+// readHook calls before ahead of every read of r.
+type readHook struct {
+	r      io.Reader
+	before func()
+}
+
+func (h *readHook) Read(p []byte) (int, error) {
+	h.before()
+	return h.r.Read(p)
 }
 
 // decodeParallel scans on one goroutine, decodes on workers and hands the
@@ -150,16 +177,21 @@ func decodeParallel(ctx context.Context, r io.Reader, name string, workers int, 
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				j.rec, j.err = o.decode(j.raw)
-				j.raw = nil
-				close(j.done)
+				j.decode(o)
 			}
 		}()
 	}
 	scanErr := make(chan error, 1)
 	go func() {
-		s := newScanner(name, maxMsg, o.location(), func(m *rawMessage) error {
-			j := &job{raw: m, size: int64(len(m.text)), done: make(chan struct{})}
+		var batch *job
+		// send hands the batch on; it is called before every read of
+		// the input and at its end.
+		send := func() error {
+			j := batch
+			if j == nil {
+				return nil
+			}
+			batch = nil
 			if err := budget.acquire(ctx, j.size); err != nil {
 				return err
 			}
@@ -171,8 +203,31 @@ func decodeParallel(ctx context.Context, r io.Reader, name string, workers int, 
 			}
 			jobs <- j
 			return nil
+		}
+		var sendErr error
+		hooked := &readHook{r: r, before: func() {
+			if sendErr == nil {
+				sendErr = send()
+			}
+		}}
+		s := newScanner(name, maxMsg, o.location(), func(m *rawMessage) error {
+			if sendErr != nil {
+				return sendErr
+			}
+			if batch == nil {
+				batch = &job{done: make(chan struct{})}
+			}
+			batch.raws = append(batch.raws, m)
+			batch.size += int64(len(m.text))
+			return nil
 		})
-		err := s.run(newLineReader(r, maxMsg))
+		err := s.run(newLineReader(hooked, maxMsg))
+		if err == nil {
+			err = sendErr
+		}
+		if err == nil {
+			err = send()
+		}
 		close(jobs)
 		close(order)
 		scanErr <- err
@@ -181,17 +236,19 @@ func decodeParallel(ctx context.Context, r io.Reader, name string, workers int, 
 	for j := range order {
 		<-j.done
 		budget.release(j.size)
-		if fnErr != nil || (j.rec == nil && j.err == nil) {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			fnErr = err
-			cancel()
-			continue
-		}
-		if err := deliver(j.rec, j.err); err != nil {
-			fnErr = err
-			cancel()
+		for i, rec := range j.recs {
+			if fnErr != nil || (rec == nil && j.errs[i] == nil) {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				fnErr = err
+				cancel()
+				continue
+			}
+			if err := deliver(rec, j.errs[i]); err != nil {
+				fnErr = err
+				cancel()
+			}
 		}
 	}
 	wg.Wait()

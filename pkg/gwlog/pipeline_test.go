@@ -1,0 +1,48 @@
+package gwlog
+
+import (
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/psib-dev/psib/pkg/ibmsg"
+)
+
+// TestParallelDoesNotWaitForInput: with several workers, a message whose
+// end has been read is handed on while the input waits for more (a pipe a
+// live log is written into): the scanner's batch goes out before it reads
+// again. Each message is written only after the one before it came out.
+func TestParallelDoesNotWaitForInput(t *testing.T) {
+	pr, pw := io.Pipe()
+	got := make(chan *Record)
+	done := make(chan error, 1)
+	go func() {
+		done <- Decode(context.Background(), pr, "pipe", Options{Workers: 3}, func(rec *Record, err error) error {
+			if err != nil {
+				t.Errorf("record: %v", err)
+			}
+			got <- rec
+			return nil
+		})
+	}()
+	ops := []string{"FIRST.v1", "SECOND.v1", "THIRD.v1"}
+	for i, op := range ops {
+		msg := entry("Mon Mar 02 10:00:0"+string(rune('0'+i))+" UTC 2026", testMessage(t, op, payload, ibmsg.ContentEncoding{}))
+		if _, err := io.WriteString(pw, msg); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case rec := <-got:
+			if rec.Operation != op {
+				t.Fatalf("record %d is %q, want %q", i+1, rec.Operation, op)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("message %d (%s) was not handed on while the input waited", i+1, op)
+		}
+	}
+	pw.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
