@@ -222,11 +222,12 @@ func decodeParallel(ctx context.Context, r io.Reader, name string, workers int, 
 			return nil
 		})
 		err := s.run(newLineReader(hooked, maxMsg))
-		if err == nil {
-			err = sendErr
+		// What was found before the end, a read error included, goes on.
+		if sendErr == nil {
+			sendErr = send()
 		}
 		if err == nil {
-			err = send()
+			err = sendErr
 		}
 		close(jobs)
 		close(order)

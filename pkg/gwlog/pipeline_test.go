@@ -2,8 +2,11 @@ package gwlog
 
 import (
 	"context"
+	"errors"
 	"io"
+	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/psib-dev/psib/pkg/ibmsg"
@@ -44,5 +47,27 @@ func TestParallelDoesNotWaitForInput(t *testing.T) {
 	pw.Close()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestParallelReadErrorKeepsMessages: the messages read before a read
+// error are all handed on, then the error is returned.
+func TestParallelReadErrorKeepsMessages(t *testing.T) {
+	var log string
+	for i := range 5 {
+		log += entry("Mon Mar 02 10:00:0"+string(rune('0'+i))+" UTC 2026", testMessage(t, "OP.v1", payload, ibmsg.ContentEncoding{}))
+	}
+	broken := errors.New("disk on fire")
+	r := io.MultiReader(strings.NewReader(log), iotest.ErrReader(broken))
+	n := 0
+	err := Decode(context.Background(), r, "broken", Options{Workers: 3}, func(rec *Record, err error) error {
+		if err != nil {
+			t.Errorf("record: %v", err)
+		}
+		n++
+		return nil
+	})
+	if n != 5 || !errors.Is(err, broken) {
+		t.Fatalf("%d records, error %v; want 5 and the read error", n, err)
 	}
 }
