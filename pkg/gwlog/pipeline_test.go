@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strings"
 	"testing"
-	"testing/iotest"
 	"time"
 
 	"github.com/psib-dev/psib/pkg/ibmsg"
@@ -51,14 +49,15 @@ func TestParallelDoesNotWaitForInput(t *testing.T) {
 }
 
 // TestParallelReadErrorKeepsMessages: the messages read before a read
-// error are all handed on, then the error is returned.
+// error, and with it, are all handed on, then the error is returned.
 func TestParallelReadErrorKeepsMessages(t *testing.T) {
 	var log string
 	for i := range 5 {
 		log += entry("Mon Mar 02 10:00:0"+string(rune('0'+i))+" UTC 2026", testMessage(t, "OP.v1", payload, ibmsg.ContentEncoding{}))
 	}
 	broken := errors.New("disk on fire")
-	r := io.MultiReader(strings.NewReader(log), iotest.ErrReader(broken))
+	// The error comes with the last bytes, as a gzip reader gives it.
+	r := &dataThenError{data: []byte(log), err: broken}
 	n := 0
 	err := Decode(context.Background(), r, "broken", Options{Workers: 3}, func(rec *Record, err error) error {
 		if err != nil {
@@ -70,4 +69,21 @@ func TestParallelReadErrorKeepsMessages(t *testing.T) {
 	if n != 5 || !errors.Is(err, broken) {
 		t.Fatalf("%d records, error %v; want 5 and the read error", n, err)
 	}
+}
+
+// dataThenError returns its data in one Read, with err.
+type dataThenError struct {
+	data []byte
+	err  error
+}
+
+func (r *dataThenError) Read(p []byte) (int, error) {
+	if len(r.data) > len(p) {
+		n := copy(p, r.data)
+		r.data = r.data[n:]
+		return n, nil
+	}
+	n := copy(p, r.data)
+	r.data = nil
+	return n, r.err
 }
