@@ -3,6 +3,8 @@ package jsonstr
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -22,9 +24,33 @@ func FuzzAppend(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := Append(nil, s)
-		if want := std(t, s); !bytes.Equal(got, want) {
+		want := std(t, s)
+		if got := Append(nil, s); !bytes.Equal(got, want) {
 			t.Fatalf("%q: got %s want %s", s, got, want)
 		}
+		// Appended after other bytes, into a buffer with spare room that
+		// must not show.
+		dst := append(make([]byte, 0, 3+len(s)/2), "ab,"...)
+		if got := Append(dst, s); string(got[:3]) != "ab," || !bytes.Equal(got[3:], want) {
+			t.Fatalf("%q after a prefix: got %s want ab,%s", s, got, want)
+		}
 	})
+}
+
+// BenchmarkAppend escapes a rowset payload like those of the decode
+// benchmark's log (quotes in attributes, a few non-ASCII names).
+func BenchmarkAppend(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`<?xml version="1.0"?><PERSON_SYNC><FieldTypes><PERSON class="R"><EMPLID type="CHAR"/></PERSON></FieldTypes><MsgData>`)
+	names := []string{"Müller", "Smith", "García", "Nguyen", "O'Brien", "Kraków"}
+	for i := range 200 {
+		fmt.Fprintf(&sb, `<Transaction><PERSON class="R"><EMPLID>K%07d</EMPLID><NAME>%s,A</NAME><CITY>Zürich</CITY><SALARY>%d.50</SALARY></PERSON><PSCAMA class="R"><AUDIT_ACTN>A</AUDIT_ACTN></PSCAMA></Transaction>`, i*7919, names[i%len(names)], 20000+i)
+	}
+	sb.WriteString(`</MsgData></PERSON_SYNC>`)
+	s := sb.String()
+	dst := make([]byte, 0, 2*len(s))
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		dst = Append(dst[:0], s)
+	}
 }
