@@ -195,3 +195,25 @@ func FuzzIndexFold(f *testing.F) {
 		}
 	})
 }
+
+// FuzzXMLTracker: on escaped text, the tracker's fast path through tags
+// ends the document where reading byte by byte does, line after line.
+func FuzzXMLTracker(f *testing.F) {
+	f.Add("IBResponse", "&lt;IBResponse type=&#34;a/&#34; /&gt;\n&lt;IBResponse&gt;x&lt;/IBResponse &gt;")
+	f.Add("R", "&lt;R a=&quot;&gt;&quot;&gt;&lt;R/ &gt;&lt;/R\n&gt;&lt;/R&gt;")
+	f.Add("a", "&lt;a &amp; /\n &gt;&lt;a&gt;&lt;![CDATA[&lt;/a&gt;]]&gt;&lt;/a&gt;")
+	f.Fuzz(func(t *testing.T, root, text string) {
+		fast := &xmlTracker{root: []byte(root), esc: true}
+		slow := &xmlTracker{root: []byte(root), esc: true, bytewise: true}
+		for _, line := range strings.Split(text, "\n") {
+			a, b := fast.feed([]byte(line)), slow.feed([]byte(line))
+			if a != b || fast.state != slow.state || fast.depth != slow.depth || fast.slash != slow.slash {
+				t.Fatalf("line %q: fast %d (state %d depth %d slash %v), bytewise %d (state %d depth %d slash %v)",
+					line, a, fast.state, fast.depth, fast.slash, b, slow.state, slow.depth, slow.slash)
+			}
+			if a >= 0 {
+				return
+			}
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unsafe"
 
 	"github.com/psib-dev/psib/pkg/ibmsg"
 	"github.com/psib-dev/psib/pkg/secret"
@@ -38,6 +39,8 @@ type Record struct {
 	Problems []string `json:"-"`
 
 	// Message is the parsed MIME message, for callers that re-encode it.
+	// It is read-only: the bodies of its decoded sections are also the
+	// memory of Sections' Body strings.
 	Message *ibmsg.Message `json:"-"`
 	// Err is set when part of the message could not be decoded.
 	Err error `json:"-"`
@@ -122,7 +125,7 @@ func FromMessage(file string, line int, m *ibmsg.Message) *Record {
 	for i := range m.Sections {
 		s := &m.Sections[i]
 		sec := Section{ID: s.ID(), ContentType: s.Header.Get("Content-Type"), TransferEncoding: s.Header.Get("Content-Transfer-Encoding"),
-			Compression: string(s.Encoding.Compression), Bytes: len(s.Body), Body: string(s.Body)}
+			Compression: string(s.Encoding.Compression), Bytes: len(s.Body), Body: sectionBody(s)}
 		if s.Skipped {
 			// Options.SkipContent: the size as found.
 			sec.Bytes, sec.Compression = s.RawBytes, ""
@@ -149,6 +152,20 @@ func FromMessage(file string, line int, m *ibmsg.Message) *Record {
 		r.Sections = append(r.Sections, sec)
 	}
 	return r
+}
+
+// sectionBody returns a section's body as a string. A body that decoding
+// made (base64 undone, inflated) belongs to the message alone, which no
+// one changes after parsing (Record.Message is read-only): the string is
+// made over the same bytes, instead of copying what is most of a log's
+// decoded volume. Any other body (the input's own bytes, which a caller
+// may reuse) is copied.
+func sectionBody(s *ibmsg.Section) string {
+	decoded := s.Err == nil && (s.Encoding.Base64 || s.Encoding.Compression != "" && s.Encoding.Compression != ibmsg.CompressionNone)
+	if !decoded || len(s.Body) == 0 {
+		return string(s.Body)
+	}
+	return unsafe.String(unsafe.SliceData(s.Body), len(s.Body))
 }
 
 func decodeXML(file string, line int, data []byte) (*Record, error) {

@@ -17,6 +17,9 @@ type xmlTracker struct {
 	slash   bool // the last significant character in the tag was '/'
 	quote   byte
 	started bool
+	// bytewise turns off the escaped text's fast path (FuzzXMLTracker
+	// compares the two).
+	bytewise bool
 }
 
 const (
@@ -84,6 +87,28 @@ func (t *xmlTracker) feed(b []byte) int {
 				i += n
 			}
 		case xsTag:
+			if t.esc && !t.bytewise {
+				// Escaped, quotes are entities and do not count: jump
+				// from '&' to '&' (an entity, or the tag's "&gt;").
+				for i < len(b) {
+					j := bytes.IndexByte(b[i:], '&')
+					if j < 0 {
+						t.slashAfter(b[i:])
+						return -1
+					}
+					t.slashAfter(b[i : i+j])
+					i += j
+					if !bytes.HasPrefix(b[i:], s.gt) {
+						t.slash = false
+						i++
+						continue
+					}
+					break
+				}
+				if i >= len(b) {
+					return -1
+				}
+			}
 			for i < len(b) {
 				c := b[i]
 				if t.quote != 0 {
@@ -139,6 +164,20 @@ func (t *xmlTracker) feed(b []byte) int {
 		}
 	}
 	return -1
+}
+
+// slashAfter notes whether the last significant character of seg (text
+// inside a tag) is '/', as the byte loop of feed does.
+func (t *xmlTracker) slashAfter(seg []byte) {
+	for k := len(seg) - 1; k >= 0; k-- {
+		switch c := seg[k]; c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		default:
+			t.slash = c == '/'
+		}
+		return
+	}
 }
 
 func isNameByte(c byte) bool {

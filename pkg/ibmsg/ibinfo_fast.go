@@ -78,6 +78,18 @@ type miniParser struct {
 	b    []byte
 	i    int
 	skim bool // check only: element builds no nodes and returns nil
+	// slab hands out the nodes, a block at a time: an IBInfo has a few
+	// dozen elements.
+	slab []miniNode
+}
+
+// node returns a new node named name.
+func (p *miniParser) node(name string) *miniNode {
+	if len(p.slab) == cap(p.slab) {
+		p.slab = make([]miniNode, 0, 32)
+	}
+	p.slab = append(p.slab, miniNode{name: name})
+	return &p.slab[len(p.slab)-1]
 }
 
 // skipMisc skips whitespace, comments and (with decl) an XML declaration
@@ -258,7 +270,7 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 	}
 	var n *miniNode
 	if !p.skim {
-		n = &miniNode{name: intern(name)}
+		n = p.node(intern(name))
 	}
 	var attrsSeen [8][]byte // for duplicates; on the stack for most elements
 	attrNames := attrsSeen[:0]

@@ -433,64 +433,76 @@ func firstLine(ls []line, i int) int {
 // work stays linear in the input; the unfolded field is one header line for
 // lim's MaxLineBytes.
 func readHeader(ls []line, i int, boundary string, lim Limits) (Header, int, error) {
-	var h Header
+	h := make(Header, 0, 8)
 	var cur []byte // the value of the last field in h, being unfolded
-	flush := func() {
-		if len(h) > 0 {
-			h[len(h)-1].Value = strings.TrimSpace(string(cur))
-		}
-	}
-	done := func(next int) (Header, int, error) {
-		flush()
-		return h, next, nil
-	}
-	unfold := func(t []byte, num int) error {
-		cur = append(bytes.TrimRightFunc(cur, unicode.IsSpace), ' ')
-		cur = append(cur, bytes.TrimSpace(t)...)
-		if len(cur) > lim.maxLine() {
-			return fmt.Errorf("%w: header field continued at line %d is longer than %d bytes", ErrTooLarge, num, lim.maxLine())
-		}
-		return nil
-	}
 	for ; i < len(ls); i++ {
 		t := ls[i].text
 		if len(t) > lim.maxLine() {
 			return nil, i, fmt.Errorf("%w: header line %d is longer than %d bytes", ErrTooLarge, ls[i].num, lim.maxLine())
 		}
 		if len(bytes.TrimSpace(t)) == 0 {
-			return done(i + 1)
+			return h.setLast(cur), i + 1, nil
 		}
 		if bytes.HasPrefix(t, []byte("--")) && (boundary == "" || isDelimiter(t, boundary) != delimNone) {
-			return done(i)
+			return h.setLast(cur), i, nil
 		}
-		if (t[0] == ' ' || t[0] == '\t') && len(h) > 0 {
-			if err := unfold(t, ls[i].num); err != nil {
-				return nil, i, err
-			}
-			continue
-		}
-		if isHeaderLine(t) {
+		// An indented continuation, or an unindented one after a ';' (a
+		// rendering that lost the tab before "boundary=" of a folded
+		// Content-Type).
+		folded := (t[0] == ' ' || t[0] == '\t') && len(h) > 0
+		if !folded && isHeaderLine(t) {
 			if len(h) >= lim.maxHeaders() {
 				return nil, i, fmt.Errorf("%w: more than %d header fields at line %d", ErrTooLarge, lim.maxHeaders(), ls[i].num)
 			}
-			flush()
+			h = h.setLast(cur)
 			name, value, _ := bytes.Cut(t, []byte(":"))
-			h = append(h, HeaderField{Name: string(name)})
+			h = append(h, HeaderField{Name: internHeader(name)})
 			cur = append(cur[:0], bytes.TrimSpace(value)...)
 			continue
 		}
-		// An unindented continuation, as when a rendering lost the tab
-		// before "boundary=" of a folded Content-Type.
-		if len(h) > 0 && bytes.HasSuffix(bytes.TrimRightFunc(cur, unicode.IsSpace), []byte(";")) {
-			if err := unfold(t, ls[i].num); err != nil {
-				return nil, i, err
+		if folded || len(h) > 0 && bytes.HasSuffix(bytes.TrimRightFunc(cur, unicode.IsSpace), []byte(";")) {
+			cur = append(bytes.TrimRightFunc(cur, unicode.IsSpace), ' ')
+			cur = append(cur, bytes.TrimSpace(t)...)
+			if len(cur) > lim.maxLine() {
+				return nil, i, fmt.Errorf("%w: header field continued at line %d is longer than %d bytes", ErrTooLarge, ls[i].num, lim.maxLine())
 			}
 			continue
 		}
-		return done(i)
+		return h.setLast(cur), i, nil
 	}
-	return done(i)
+	return h.setLast(cur), i, nil
 }
+
+// setLast gives the last field of h its value, unfolded in cur.
+func (h Header) setLast(cur []byte) Header {
+	if len(h) > 0 {
+		h[len(h)-1].Value = internHeader(bytes.TrimSpace(cur))
+	}
+	return h
+}
+
+// internHeader returns b as a string: one kept for the names and values
+// every IB message's headers repeat, else a new one.
+func internHeader(b []byte) string {
+	if known, ok := knownHeaderText[string(b)]; ok {
+		return known
+	}
+	return string(b)
+}
+
+var knownHeaderText = func() map[string]string {
+	m := map[string]string{}
+	for _, s := range []string{
+		"Message-ID", "Date", "Mime-Version", "MIME-Version", "Content-Type", "Content-ID", "Content-Transfer-Encoding",
+		"Content-Disposition", "Content-Length", "PeopleSoft-ToolsRelease", "1.0", "inline", "base64", "8bit", "7bit",
+		"binary", "quoted-printable", "IBInfo", "ContentSection0", "ContentSection1", "text/plain; charset=UTF-8",
+		"text/xml; charset=UTF-8", "text/plain", "text/xml", "PeopleSoft-Integration-Broker-Internal-Mime-Message",
+		"8.55", "8.56", "8.57", "8.58", "8.59", "8.60", "8.61", "8.62",
+	} {
+		m[s] = s
+	}
+	return m
+}()
 
 type delimKind int
 

@@ -1,0 +1,38 @@
+package gwlog
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/psib-dev/psib/pkg/ibmsg"
+)
+
+// TestDocumentBodiesAreCopies: a plain section's body is the caller's
+// bytes, which DecodeDocument's record must not share (the caller may
+// reuse them); a decoded one (gzip+base64) decodes as it should.
+func TestDocumentBodiesAreCopies(t *testing.T) {
+	const plain, zipped = "<plain>text</plain>", "<zipped>text</zipped>"
+	m := ibmsg.NewMessage(&ibmsg.IBInfo{MessageName: "OP.v1", MessageType: "async"}, ibmsg.MessageOptions{Seq: 1})
+	m.AddSection([]byte(plain), ibmsg.ContentEncoding{})
+	m.AddSection([]byte(zipped), ibmsg.ContentEncoding{Compression: ibmsg.CompressionGzip})
+	data, err := m.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := DecodeDocument("doc", 1, data, ibmsg.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Sections) != 2 || rec.Sections[0].Body != plain || rec.Sections[1].Body != zipped || rec.Sections[1].Compression != "gzip" {
+		t.Fatalf("sections: %+v", rec.Sections)
+	}
+	for i := range data {
+		data[i] = 'X'
+	}
+	if rec.Sections[0].Body != plain || rec.Sections[1].Body != zipped {
+		t.Fatalf("the record changed with the caller's buffer: %q, %q", rec.Sections[0].Body, rec.Sections[1].Body)
+	}
+	if !bytes.Equal(rec.Message.Sections[1].Body, []byte(zipped)) {
+		t.Fatalf("message body %q", rec.Message.Sections[1].Body)
+	}
+}
