@@ -22,6 +22,7 @@ import (
 
 	"github.com/psib-dev/psib/pkg/gwlog"
 	"github.com/psib-dev/psib/pkg/ibmsg"
+	"github.com/psib-dev/psib/pkg/secret"
 )
 
 type decodeOptions struct {
@@ -622,6 +623,12 @@ func decodeMayHoldSecret(s string) bool {
 	return decodeContainsFold(s, "password", 'w') || decodeContainsFold(s, "authorization", 'z') || decodeContainsFold(s, "peoplesoft.com/", 'f')
 }
 
+// decodeCredentialHeader reports a header whose whole value is a
+// credential: the listening connector's Password, Authorization.
+func decodeCredentialHeader(name string) bool {
+	return strings.EqualFold(name, "Password") || strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization")
+}
+
 // decodeHeaderMayHoldSecret is decodeMayHoldSecret for a header's name or
 // value, where SOAPAction also counts.
 func decodeHeaderMayHoldSecret(s string) bool {
@@ -684,7 +691,11 @@ func (run *decodeRun) secretsForJSON(rec *gwlog.Record) *gwlog.Record {
 	for k, v := range rec.Headers {
 		// Name and value are looked at apart (none of the words spans
 		// ": "), so that most headers cost no string.
-		if decodeHeaderMayHoldSecret(k) || decodeHeaderMayHoldSecret(v) {
+		switch {
+		case decodeCredentialHeader(k) && !strings.ContainsAny(v, "\r\n"):
+			// What the redaction patterns make of it, without running them.
+			rec.Headers[k] = secret.Redacted
+		case decodeHeaderMayHoldSecret(k) || decodeHeaderMayHoldSecret(v):
 			rec.Headers[k] = ibmsg.RedactString(k + ": " + v)[len(k)+2:]
 		}
 	}

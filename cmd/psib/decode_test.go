@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/psib-dev/psib/pkg/gwlog"
+	"github.com/psib-dev/psib/pkg/ibmsg"
 )
 
 func decodeNoEnv(string) (string, bool) { return "", false }
@@ -249,7 +251,14 @@ func TestDecodeHeaderSecrets(t *testing.T) {
 		"OperationName":       "QE_SYNC.v1",
 		"Content-Type":        "text/xml; charset=UTF-8",
 	}}
+	orig := maps.Clone(rec.Headers)
 	got := run.secretsForJSON(rec).Headers
+	for k, v := range orig {
+		// The shortcuts give what the redaction patterns give.
+		if oracle := ibmsg.RedactString(k + ": " + v)[len(k)+2:]; got[k] != oracle {
+			t.Errorf("%s: %q, the redaction patterns make %q", k, got[k], oracle)
+		}
+	}
 	want := map[string]string{
 		"Password":            "REDACTED",
 		"proxy-AUTHORIZATION": "REDACTED",

@@ -3,6 +3,7 @@ package ibmsg
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"mime"
@@ -394,6 +395,34 @@ func FuzzOneParam(f *testing.F) {
 		}
 		if b, ok := plainBoundary(ct); ok && BoundaryOf(ct) != b {
 			t.Fatalf("BoundaryOf(%q) = %q, plainBoundary %q", ct, BoundaryOf(ct), b)
+		}
+	})
+}
+
+// FuzzRootElement: where plainRoot reads a root's name, encoding/xml reads
+// the same.
+func FuzzRootElement(f *testing.F) {
+	for _, s := range []string{`<?xml version="1.0"?><RESPONSE><a/></RESPONSE>`, "<!-- c --> <IBInfo/>", `<?xml version="1.0" encoding="ISO-8859-1"?><R>`,
+		"<a:b>", "<R x=\"1\">", "\ufeff<R>", "<!DOCTYPE R><R>", "<!-- a -- b --><R>", "<\xff>", "<R\xff>", "<_x.y-z>", "<1a>"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, ok := plainRoot(data)
+		if !ok {
+			return
+		}
+		d := newSafeDecoder(bytes.NewReader(data))
+		for {
+			tok, err := d.Token()
+			if err != nil {
+				t.Fatalf("plainRoot(%q) = %q, encoding/xml: %v", data, got, err)
+			}
+			if se, isStart := tok.(xml.StartElement); isStart {
+				if se.Name.Local != got || se.Name.Space != "" {
+					t.Fatalf("plainRoot(%q) = %q, encoding/xml reads %+v", data, got, se.Name)
+				}
+				return
+			}
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
 )
@@ -101,6 +102,9 @@ func xmlError(what string, err error) error {
 // RootElement returns the local name of the document element of an XML
 // document, refusing DTDs. It reads only as far as the first element.
 func RootElement(data []byte) (string, error) {
+	if name, ok := plainRoot(data); ok {
+		return name, nil
+	}
 	d := newSafeDecoder(bytes.NewReader(data))
 	for {
 		tok, err := d.Token()
@@ -111,6 +115,33 @@ func RootElement(data []byte) (string, error) {
 			return se.Name.Local, nil
 		}
 	}
+}
+
+// plainRoot reads the root element's name of the common document, whose
+// root start tag has no attributes (<RESPONSE>, <IBInfo>) and follows
+// nothing but white space, comments and a plain XML declaration; ok is
+// false for anything else, which is left to encoding/xml. It gives what
+// RootElement's decoder gives (FuzzRootElement), without building one:
+// decode reads the root of every HTTP body in a log.
+func plainRoot(data []byte) (string, bool) {
+	p := &miniParser{b: data}
+	p.skipMisc(true)
+	if p.i >= len(data) || data[p.i] != '<' {
+		return "", false
+	}
+	p.i++
+	name, ok := p.nameBytes()
+	if !ok || p.i >= len(data) {
+		return "", false
+	}
+	end := p.i
+	if data[end] == '/' {
+		end++
+	}
+	if end >= len(data) || data[end] != '>' || !utf8.Valid(data[:end]) {
+		return "", false
+	}
+	return intern(name), true
 }
 
 // CheckXML reports whether data is one well-formed XML document without a
