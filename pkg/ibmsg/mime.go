@@ -396,7 +396,7 @@ type line struct {
 }
 
 func splitLines(data []byte) []line {
-	var ls []line
+	ls := make([]line, 0, bytes.Count(data, []byte{'\n'})+1)
 	start, num := 0, 1
 	for start < len(data) {
 		i := bytes.IndexByte(data[start:], '\n')
