@@ -98,14 +98,24 @@ func DecodeContent(raw []byte, transferEncoding string, lim Limits) ([]byte, Con
 	enc := ContentEncoding{Compression: CompressionNone}
 	data := raw
 	declared := equalFold(transferEncoding, "base64")
+	var pooled *[]byte // data's buffer, when only inflating reads it
 	if declared || looksBase64(raw) {
-		dec, err := decodeBase64(raw)
+		buf, _ := base64Buffers.Get().(*[]byte)
+		if buf == nil {
+			buf = new([]byte)
+		}
+		dec, err := decodeBase64Into((*buf)[:0], raw)
 		switch {
 		case err != nil && declared:
+			base64Buffers.Put(buf)
 			return raw, enc, &SyntaxError{What: "base64 section", Msg: err.Error()}
 		case err == nil && (declared || plausibleDecoded(dec) || isBinary(dec) && inflatesAsDeflate(dec, lim.maxSection())):
 			data = dec
 			enc.Base64 = true
+			*buf = dec
+			pooled = buf
+		default:
+			base64Buffers.Put(buf)
 		}
 	} else if equalFold(transferEncoding, "quoted-printable") {
 		// PeopleSoft writes 8bit; quoted-printable appears only when
@@ -117,12 +127,24 @@ func DecodeContent(raw []byte, transferEncoding string, lim Limits) ([]byte, Con
 		data = dec
 	}
 	body, c, err := Decompress(data, lim.maxSection(), enc.Base64)
+	if pooled != nil && err == nil && c != CompressionNone && cap(*pooled) <= maxPooledBase64 {
+		// The decoded base64 was only the inflater's input: its buffer
+		// serves the next section.
+		base64Buffers.Put(pooled)
+	}
 	if err != nil {
 		return data, enc, err
 	}
 	enc.Compression = c
 	return body, enc, nil
 }
+
+// base64Buffers holds buffers for base64 that is then inflated, so that a
+// log's compressed sections do not each allocate one.
+var base64Buffers sync.Pool
+
+// maxPooledBase64 is the largest such buffer kept.
+const maxPooledBase64 = 1 << 20
 
 // Decompress detects gzip, zlib or (when tryDeflate and the data is
 // binary) raw deflate by content and inflates it, up to max bytes. Data that
@@ -315,7 +337,25 @@ func inflatesAsDeflate(b []byte, max int64) bool {
 	return err == nil
 }
 
-func decodeBase64(raw []byte) ([]byte, error) {
+func decodeBase64(raw []byte) ([]byte, error) { return decodeBase64Into(nil, raw) }
+
+// decodeBase64Into is decodeBase64 decoding into dst's memory when it is
+// large enough.
+func decodeBase64Into(dst, raw []byte) ([]byte, error) {
+	if bytes.IndexByte(raw, ' ') < 0 && bytes.IndexByte(raw, '\t') < 0 {
+		// The decoder skips line ends itself: no cleaned copy is needed.
+		// (On an error the copy is made below, so that the error's
+		// offset counts the cleaned input, as it always has.)
+		n := base64.StdEncoding.DecodedLen(len(raw))
+		out := dst
+		if cap(out) < n {
+			out = make([]byte, n)
+		}
+		out = out[:n]
+		if m, err := base64.StdEncoding.Decode(out, raw); err == nil {
+			return out[:m], nil
+		}
+	}
 	clean := make([]byte, 0, len(raw))
 	for _, c := range raw {
 		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {

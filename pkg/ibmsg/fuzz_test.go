@@ -2,6 +2,7 @@ package ibmsg
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -423,6 +424,32 @@ func FuzzRootElement(f *testing.F) {
 				}
 				return
 			}
+		}
+	})
+}
+
+// FuzzDecodeBase64: decoding without a cleaned copy gives what decoding
+// the copy (white space taken out) gives, or the same error.
+func FuzzDecodeBase64(f *testing.F) {
+	for _, s := range []string{"SGVsbG8=", "SGVs\r\nbG8=", "SGVsbG8", "QQ=\n=", "QQ==\nQQ==", "SG Vs", "****", "QUJD\nREVG\n", "\n\n", "QQ"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		clean := make([]byte, 0, len(raw))
+		for _, c := range raw {
+			if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+				clean = append(clean, c)
+			}
+		}
+		want, werr := base64.StdEncoding.DecodeString(string(clean))
+		if werr != nil {
+			if u, err := base64.RawStdEncoding.DecodeString(string(bytes.TrimRight(clean, "="))); err == nil {
+				want, werr = u, nil
+			}
+		}
+		got, err := decodeBase64Into(make([]byte, 3), raw)
+		if (err == nil) != (werr == nil) || err == nil && !bytes.Equal(got, want) || err != nil && err.Error() != werr.Error() {
+			t.Fatalf("%q: got %q, %v; want %q, %v", raw, got, err, want, werr)
 		}
 	})
 }
