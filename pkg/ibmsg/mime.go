@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -291,7 +292,20 @@ func ParseMessageWith(data []byte, o ParseOptions) (*Message, error) {
 		data = flat
 		m.Warnings = append(m.Warnings, "the message was flattened onto one line (as PeopleBooks renders it); line breaks were restored")
 	}
-	lines := splitLines(data)
+	lp, _ := lineBuffers.Get().(*[]line)
+	if lp == nil {
+		lp = new([]line)
+	}
+	lines := splitLinesInto((*lp)[:0], data)
+	defer func() {
+		// The lines point into data: cleared, so that the pool does not
+		// keep the message alive.
+		clear(lines)
+		if cap(lines) <= 4096 {
+			*lp = lines[:0]
+			lineBuffers.Put(lp)
+		}
+	}()
 	i := 0
 	for i < len(lines) && len(bytes.TrimSpace(lines[i].text)) == 0 {
 		i++
@@ -395,8 +409,14 @@ type line struct {
 	num        int    // 1-based line number
 }
 
-func splitLines(data []byte) []line {
-	ls := make([]line, 0, bytes.Count(data, []byte{'\n'})+1)
+// lineBuffers holds the line index of parsed messages, for the next one.
+var lineBuffers sync.Pool
+
+// splitLinesInto splits data into lines, appending them to ls.
+func splitLinesInto(ls []line, data []byte) []line {
+	if n := bytes.Count(data, []byte{'\n'}) + 1; cap(ls) < n {
+		ls = make([]line, 0, n)
+	}
 	start, num := 0, 1
 	for start < len(data) {
 		i := bytes.IndexByte(data[start:], '\n')
