@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fuzzSeeds are the fixtures of both packages: logs, captures, documents.
@@ -213,6 +214,43 @@ func FuzzXMLTracker(f *testing.F) {
 			}
 			if a >= 0 {
 				return
+			}
+		}
+	})
+}
+
+// FuzzLogTimes: a time taken from the one before it (same text but for the
+// fraction of a second) is the time parsing it gives.
+func FuzzLogTimes(f *testing.F) {
+	for _, s := range [][2]string{
+		{"Sun Mar 01 09:00:00.009 PST 2026", "Sun Mar 01 09:00:00.036 PST 2026"},
+		{"Sun Mar 01 09:00:00.999 PST 2026", "Sun Mar 01 09:00:00.000 PST 2026"},
+		{"2026-03-01 09:30:00,123", "2026-03-01 09:30:00,987"},
+		{"2026-03-01T09:30:00.5-08:00", "2026-03-01T09:30:00.7-08:00"},
+		{"2026-03-01-09.30.00.123456", "2026-03-01-09.30.01.123456"},
+		{"Mar 1, 2026 9:30:00,123 AM PST", "Mar 1, 2026 9:30:00,124 AM PST"},
+		{"Sun Mar 01 09:00:00.0090000001 PST 2026", "Sun Mar 01 09:00:00.0090000002 PST 2026"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Add("Sun Mar 08 01:59:59.999 PST 2026", "Sun Mar 08 01:59:59.001 PST 2026")
+	f.Add("Sun Nov 01 01:30:00.5 PDT 2026", "Sun Nov 01 01:30:00.6 PDT 2026")
+	locs := []*time.Location{time.FixedZone("XST", -3*3600), time.UTC}
+	if la, err := time.LoadLocation("America/Los_Angeles"); err == nil {
+		// A zone whose abbreviations the log's times use, with DST.
+		locs = append(locs, la)
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		for _, loc := range locs {
+			var c logTimes
+			c.parse(a, loc)
+			got, gok := c.parse(b, loc)
+			hint := 0
+			parseLogTimeHint(a, &hint, loc)
+			want, wok := parseLogTimeHint(b, &hint, loc)
+			const layout = "2006-01-02T15:04:05.999999999 MST -0700"
+			if gok != wok || gok && (!got.Equal(want) || got.Format(layout) != want.Format(layout) || got.Location().String() != want.Location().String()) {
+				t.Fatalf("in %v, after %q, %q: %v %v, parsing gives %v %v", loc, a, b, got.Format(layout), gok, want.Format(layout), wok)
 			}
 		}
 	})

@@ -157,7 +157,7 @@ type scanner struct {
 	ready   []*rawMessage // finished, not yet handed on
 	text    tailArena[byte]
 	lines   tailArena[int32]
-	layout  int            // the log's time layout, once known
+	times   logTimes
 	loc     *time.Location // for times written without a zone
 	emit    func(*rawMessage) error
 }
@@ -353,7 +353,7 @@ func (s *scanner) idle(text []byte, eol string, num int, long int64) {
 	}
 	rest := trimmed
 	if ts, n := matchLabeledTimestamp(trimmed); n > 0 {
-		t, _ := parseLogTimeHint(ts, &s.layout, s.loc)
+		t, _ := s.times.parse(ts, s.loc)
 		s.ctx = logContext{timeText: ts, time: t}
 		s.descSet = false
 		rest = bytes.TrimLeft(trimmed[n:], " \t:-")
