@@ -152,6 +152,9 @@ const maxPooledBase64 = 1 << 20
 func Decompress(data []byte, max int64, tryDeflate bool) ([]byte, Compression, error) {
 	switch {
 	case len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b:
+		if out, ok := inflateGzip(data, max, gzipSizeHint(data)); ok {
+			return out, CompressionGzip, nil
+		}
 		// A pooled reader keeps its source: the section is reached through
 		// src, which is emptied afterwards, so that the pool never holds a
 		// section's bytes.
@@ -171,6 +174,9 @@ func Decompress(data []byte, max int64, tryDeflate bool) ([]byte, Compression, e
 		gzipReaders.Put(zr)
 		return out, CompressionGzip, err
 	case isZlibHeader(data):
+		if out, ok := inflateZlib(data, max, 4*len(data)); ok {
+			return out, CompressionZlib, nil
+		}
 		src := bytes.NewReader(data)
 		defer src.Reset(nil)
 		var zr io.ReadCloser

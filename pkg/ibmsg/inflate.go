@@ -1,0 +1,536 @@
+package ibmsg
+
+import (
+	"encoding/binary"
+	"hash/adler32"
+	"hash/crc32"
+	"math/bits"
+	"sync"
+)
+
+// A one-shot DEFLATE decoder (RFC 1951) for the common case of a log: a
+// whole gzip section in memory, well formed, inflated into one buffer.
+// Reading the input 64 bits at a time and writing straight into the output
+// (no sliding window to copy out of) makes it faster than a streaming
+// reader. It is strict: anything it does not expect (a corrupt or
+// truncated stream, a Huffman code that is not complete, an optional gzip
+// header field, a stream past the size limit) makes it give up, and the
+// section is inflated again by klauspost/compress, which then has the last
+// word, errors included. FuzzInflate checks that whatever it inflates,
+// klauspost/compress inflates to the same bytes.
+
+// inflateGzip inflates a single-member gzip stream that fills data, up to
+// max bytes; ok is false when it gave up.
+func inflateGzip(data []byte, max int64, hint int) (out []byte, ok bool) {
+	// ID1 ID2 CM FLG MTIME(4) XFL OS; FNAME is the only optional field
+	// taken here (FTEXT is a mere hint).
+	const ftext, fname = 1, 8
+	if len(data) < 18 || data[0] != 0x1f || data[1] != 0x8b || data[2] != 8 || data[3]&^(ftext|fname) != 0 {
+		return nil, false
+	}
+	pos := 10
+	if data[3]&fname != 0 {
+		for pos < len(data) && data[pos] != 0 {
+			pos++
+		}
+		pos++
+	}
+	if pos > len(data)-8 {
+		return nil, false
+	}
+	out, ok = inflateStream(data, pos, max, hint, 8)
+	if !ok {
+		return nil, false
+	}
+	trailer := data[len(data)-8:]
+	if crc32.ChecksumIEEE(out) != binary.LittleEndian.Uint32(trailer) || uint32(len(out)) != binary.LittleEndian.Uint32(trailer[4:]) {
+		return nil, false
+	}
+	return out, true
+}
+
+// inflateZlib inflates a zlib stream (RFC 1950, without a preset
+// dictionary) that fills data, up to max bytes; ok is false when it gave
+// up.
+func inflateZlib(data []byte, max int64, hint int) (out []byte, ok bool) {
+	const fdict = 0x20
+	if len(data) < 6 || !isZlibHeader(data) || data[1]&fdict != 0 {
+		return nil, false
+	}
+	out, ok = inflateStream(data, 2, max, hint, 4)
+	if !ok || adler32.Checksum(out) != binary.BigEndian.Uint32(data[len(data)-4:]) {
+		return nil, false
+	}
+	return out, true
+}
+
+// inflateStream inflates the DEFLATE stream at data[pos:], which must be
+// followed by exactly trailer bytes. It gives up past twice hint (plus
+// 1 MiB), well before max when the stream is a decompression bomb:
+// klauspost/compress then inflates it again, up to max, and says it is
+// too large, so that such a section never costs twice the memory.
+func inflateStream(data []byte, pos int, max int64, hint, trailer int) ([]byte, bool) {
+	max = min(max, 2*int64(hint)+1<<20)
+	f, _ := inflaters.Get().(*inflater)
+	if f == nil {
+		f = new(inflater)
+	}
+	defer func() {
+		// The pool keeps the tables, not the section.
+		f.in, f.out = nil, nil
+		inflaters.Put(f)
+	}()
+	// The trailer stays in the input: the bit reader may load (not use)
+	// its bytes, which spares it a slow path at the stream's end.
+	f.in, f.pos, f.bits, f.nb, f.max = data, pos, 0, 0, max
+	out, ok := f.run(hint)
+	if !ok || f.unread() != trailer {
+		return nil, false
+	}
+	return out, true
+}
+
+// inflaters keeps inflaters (their tables are 8 KB) for the next section.
+var inflaters sync.Pool
+
+// inflater decodes one DEFLATE stream.
+type inflater struct {
+	in   []byte
+	pos  int    // next byte of in to load
+	bits uint64 // loaded bits, the next one lowest
+	nb   uint   // how many
+	max  int64
+
+	out []byte // written so far: out[:n]
+	n   int
+
+	lit, dist *huffman // the block's codes: fixed ones, or dynLit and dynDist
+	dynLit    huffman
+	dynDist   huffman
+}
+
+// unread returns how many whole bytes of in were not consumed.
+func (f *inflater) unread() int { return len(f.in) - f.pos + int(f.nb/8) }
+
+// need loads bits until at least n (n <= 56) are there; false at the end
+// of the input.
+func (f *inflater) need(n uint) bool {
+	if f.nb >= n {
+		return true
+	}
+	if f.pos+8 <= len(f.in) {
+		f.bits |= binary.LittleEndian.Uint64(f.in[f.pos:]) << f.nb
+		k := (63 - f.nb) / 8
+		f.pos += int(k)
+		f.nb += k * 8
+		return true
+	}
+	for f.nb < n {
+		if f.pos >= len(f.in) {
+			return false
+		}
+		f.bits |= uint64(f.in[f.pos]) << f.nb
+		f.pos++
+		f.nb += 8
+	}
+	return true
+}
+
+// take returns the next n bits (n <= 32; need(n) must have succeeded).
+func (f *inflater) take(n uint) uint32 {
+	v := uint32(f.bits & (1<<n - 1))
+	f.bits >>= n
+	f.nb -= n
+	return v
+}
+
+// run inflates the whole stream; hint sizes the output.
+func (f *inflater) run(hint int) ([]byte, bool) {
+	f.n = 0
+	f.out = make([]byte, min(int64(max(hint, 512)), f.max)+258)
+	for {
+		if !f.need(3) {
+			return nil, false
+		}
+		final := f.take(1) == 1
+		var ok bool
+		switch f.take(2) {
+		case 0:
+			ok = f.stored()
+		case 1:
+			f.lit, f.dist = &fixedLit, &fixedDist
+			ok = f.codes()
+		case 2:
+			f.lit, f.dist = &f.dynLit, &f.dynDist
+			ok = f.dynamic() && f.codes()
+		}
+		if !ok {
+			return nil, false
+		}
+		if final {
+			// The stream ends on a byte boundary for what follows.
+			f.take(f.nb % 8)
+			return f.out[:f.n:f.n], true
+		}
+	}
+}
+
+// room makes room for k more bytes of output, within max.
+func (f *inflater) room(k int) bool {
+	if int64(f.n+k) > f.max {
+		return false
+	}
+	if f.n+k <= len(f.out) {
+		return true
+	}
+	size := min(max(2*len(f.out), f.n+k+258), int(f.max)+258)
+	out := make([]byte, size)
+	copy(out, f.out[:f.n])
+	f.out = out
+	return true
+}
+
+func (f *inflater) stored() bool {
+	f.take(f.nb % 8)
+	if !f.need(32) {
+		return false
+	}
+	n, nn := f.take(16), f.take(16)
+	if n != ^nn&0xffff {
+		return false
+	}
+	// Whole bytes still in the bit buffer come first.
+	for ; n > 0 && f.nb >= 8; n-- {
+		if !f.room(1) {
+			return false
+		}
+		f.out[f.n] = byte(f.take(8))
+		f.n++
+	}
+	if f.nb == 0 {
+		// What the buffer holds past its count (input loaded ahead) is
+		// skipped over below: it must not be read again.
+		f.bits = 0
+	}
+	if int(n) > len(f.in)-f.pos || !f.room(int(n)) {
+		return false
+	}
+	f.n += copy(f.out[f.n:], f.in[f.pos:f.pos+int(n)])
+	f.pos += int(n)
+	return true
+}
+
+// codeOrder is the order of the code length code lengths.
+var codeOrder = [19]int{16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15}
+
+func (f *inflater) dynamic() bool {
+	if !f.need(14) {
+		return false
+	}
+	nlit, ndist, nclen := int(f.take(5))+257, int(f.take(5))+1, int(f.take(4))+4
+	if nlit > 286 || ndist > 30 {
+		return false
+	}
+	var clen [19]uint8
+	for i := range nclen {
+		if !f.need(3) {
+			return false
+		}
+		clen[codeOrder[i]] = uint8(f.take(3))
+	}
+	var cl huffman
+	if !cl.build(clen[:]) {
+		return false
+	}
+	var lens [286 + 30]uint8
+	for i := 0; i < nlit+ndist; {
+		sym, ok := f.decode(&cl)
+		if !ok {
+			return false
+		}
+		if sym < 16 {
+			lens[i] = uint8(sym)
+			i++
+			continue
+		}
+		var rep int
+		var val uint8
+		switch sym {
+		case 16:
+			if i == 0 || !f.need(2) {
+				return false
+			}
+			rep, val = 3+int(f.take(2)), lens[i-1]
+		case 17:
+			if !f.need(3) {
+				return false
+			}
+			rep = 3 + int(f.take(3))
+		default:
+			if !f.need(7) {
+				return false
+			}
+			rep = 11 + int(f.take(7))
+		}
+		if i+rep > nlit+ndist {
+			return false
+		}
+		for ; rep > 0; rep-- {
+			lens[i] = val
+			i++
+		}
+	}
+	if lens[256] == 0 {
+		return false
+	}
+	return f.dynLit.build(lens[:nlit]) && f.dynDist.build(lens[nlit:nlit+ndist])
+}
+
+// Length and distance bases and extra bits (RFC 1951 3.2.5).
+var (
+	lenBase   = [29]uint16{3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258}
+	lenExtra  = [29]uint8{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0}
+	distBase  = [30]uint32{1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577}
+	distExtra = [30]uint8{0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13}
+)
+
+// codes decodes a block's symbols with f.lit and f.dist. The loop keeps
+// the bit reader and the output in locals (registers), loading input so
+// that a whole match (at most 48 bits) can be read without a check.
+func (f *inflater) codes() bool {
+	lit, dist := f.lit, f.dist
+	in, pos, bits, nb := f.in, f.pos, f.bits, f.nb
+	out, n := f.out, f.n
+	for {
+		if nb < 48 {
+			if pos+8 <= len(in) {
+				bits |= binary.LittleEndian.Uint64(in[pos:]) << nb
+				k := (63 - nb) / 8
+				pos += int(k)
+				nb += k * 8
+			} else {
+				for nb <= 56 && pos < len(in) {
+					bits |= uint64(in[pos]) << nb
+					pos++
+					nb += 8
+				}
+			}
+		}
+		if len(out)-n < 258 {
+			f.n = n
+			if !f.room(258) {
+				// Near max: room for the longest match may be what is
+				// missing, not output; give up (klauspost decides).
+				return false
+			}
+			out = f.out
+		}
+		e := lit.primary[bits&(1<<primaryBits-1)]
+		if e&linkFlag != 0 {
+			e = lit.sub[int(e>>16)+int((bits>>primaryBits)&(1<<(e&0xff)-1))]
+		}
+		l := uint(e & 0xff)
+		if l == 0 || l > nb {
+			return false
+		}
+		bits >>= l
+		nb -= l
+		sym := int(e >> 16)
+		if sym < 256 {
+			out[n] = byte(sym)
+			n++
+			continue
+		}
+		if sym == 256 {
+			f.pos, f.bits, f.nb, f.n = pos, bits, nb, n
+			return true
+		}
+		sym -= 257
+		if sym >= 29 {
+			return false
+		}
+		x := uint(lenExtra[sym])
+		if x > nb {
+			return false
+		}
+		length := int(lenBase[sym]) + int(bits&(1<<x-1))
+		bits >>= x
+		nb -= x
+		e = dist.primary[bits&(1<<primaryBits-1)]
+		if e&linkFlag != 0 {
+			e = dist.sub[int(e>>16)+int((bits>>primaryBits)&(1<<(e&0xff)-1))]
+		}
+		l = uint(e & 0xff)
+		dsym := int(e >> 16)
+		if l == 0 || l > nb || dsym >= 30 {
+			return false
+		}
+		bits >>= l
+		nb -= l
+		x = uint(distExtra[dsym])
+		if x > nb {
+			return false
+		}
+		d := int(distBase[dsym]) + int(bits&(1<<x-1))
+		bits >>= x
+		nb -= x
+		if d > n {
+			return false
+		}
+		if d >= length {
+			copy(out[n:n+length], out[n-d:])
+		} else {
+			// Overlapping: the copy repeats the last d bytes.
+			for i := range length {
+				out[n+i] = out[n-d+i]
+			}
+		}
+		n += length
+	}
+}
+
+// huffman is a canonical Huffman code for decoding: a table indexed by the
+// next primaryBits input bits, whose entries for longer codes point to a
+// second-level table.
+type huffman struct {
+	primary [1 << primaryBits]uint32
+	sub     []uint32
+}
+
+const primaryBits = 10
+
+// An entry: symbol<<16 | code length (0: no such code). A link in the
+// primary table: offset in sub<<16 | 0x100 | bits the sub table indexes.
+const linkFlag = 0x100
+
+// build makes the code of the given code lengths (one per symbol, at most
+// 320; 0: the symbol does not occur). It refuses codes that are not
+// complete.
+func (h *huffman) build(lengths []uint8) bool {
+	var count [16]int
+	for _, l := range lengths {
+		count[l]++
+	}
+	count[0] = 0
+	// Complete: the codes use up the whole code space. As in zlib and
+	// klauspost/compress, a code of one 1-bit code word (the other
+	// word then is corrupt input) and a code with no words at all
+	// (corrupt input wherever it is used) are taken too.
+	left, total := 1, 0
+	for l := 1; l <= 15; l++ {
+		left = left<<1 - count[l]
+		total += count[l]
+		if left < 0 {
+			return false
+		}
+	}
+	if left != 0 && total != 0 && !(total == 1 && count[1] == 1) {
+		return false
+	}
+	// Canonical codes, bit-reversed for the table.
+	var next [16]int
+	code := 0
+	for l := 1; l <= 15; l++ {
+		code = (code + count[l-1]) << 1
+		next[l] = code
+	}
+	var rev [320]uint16
+	for sym, l := range lengths {
+		if l > 0 {
+			rev[sym] = uint16(reverse(next[l], l))
+			next[l]++
+		}
+	}
+	if left != 0 {
+		// Degenerate: entries no code fills must read as corrupt.
+		clear(h.primary[:])
+	}
+	h.sub = h.sub[:0]
+	// Long codes go to sub tables, one per primary prefix, sized for the
+	// longest code with that prefix.
+	var subBits [1 << primaryBits]uint8
+	for sym, l := range lengths {
+		if l > primaryBits {
+			p := rev[sym] & (1<<primaryBits - 1)
+			subBits[p] = max(subBits[p], l-primaryBits)
+		}
+	}
+	for p, b := range subBits {
+		if b > 0 {
+			h.primary[p] = uint32(len(h.sub))<<16 | linkFlag | uint32(b)
+			h.sub = append(h.sub, make([]uint32, 1<<b)...)
+		}
+	}
+	for sym, l := range lengths {
+		if l == 0 {
+			continue
+		}
+		r := int(rev[sym])
+		entry := uint32(sym)<<16 | uint32(l)
+		if l <= primaryBits {
+			for i := r; i < 1<<primaryBits; i += 1 << l {
+				h.primary[i] = entry
+			}
+			continue
+		}
+		link := h.primary[r&(1<<primaryBits-1)]
+		off, b := int(link>>16), uint(link&0xff)
+		for i := r >> primaryBits; i < 1<<b; i += 1 << (l - primaryBits) {
+			h.sub[off+i] = entry
+		}
+	}
+	return true
+}
+
+// reverse reverses the low n bits of code (DEFLATE sends codes from their
+// first bit, which the table indexes from the lowest).
+func reverse(code int, n uint8) int {
+	return int(bits.Reverse16(uint16(code)) >> (16 - n))
+}
+
+// decode reads one symbol.
+func (f *inflater) decode(h *huffman) (int, bool) {
+	if !f.need(15) {
+		// Near the end of the input: a short code may still be there.
+		if f.nb == 0 {
+			return 0, false
+		}
+	}
+	e := h.primary[f.bits&(1<<primaryBits-1)]
+	if e&linkFlag != 0 {
+		off, b := e>>16, e&0xff
+		e = h.sub[int(off)+int((f.bits>>primaryBits)&(1<<b-1))]
+	}
+	l := uint(e & 0xff)
+	if l == 0 || l > f.nb {
+		return 0, false
+	}
+	f.bits >>= l
+	f.nb -= l
+	return int(e >> 16), true
+}
+
+// The fixed codes of block type 1.
+var fixedLit, fixedDist = func() (lit, dist huffman) {
+	var l [288]uint8
+	for i := range l {
+		switch {
+		case i < 144:
+			l[i] = 8
+		case i < 256:
+			l[i] = 9
+		case i < 280:
+			l[i] = 7
+		default:
+			l[i] = 8
+		}
+	}
+	var d [32]uint8
+	for i := range d {
+		d[i] = 5
+	}
+	if !lit.build(l[:]) || !dist.build(d[:]) {
+		panic("ibmsg: fixed Huffman codes")
+	}
+	return lit, dist
+}()
