@@ -208,7 +208,8 @@ func FuzzXMLTracker(f *testing.F) {
 		slow := &xmlTracker{root: []byte(root), esc: true, bytewise: true}
 		for _, line := range strings.Split(text, "\n") {
 			a, b := fast.feed([]byte(line)), slow.feed([]byte(line))
-			if a != b || fast.state != slow.state || fast.depth != slow.depth || fast.slash != slow.slash {
+			// (slash matters only inside the root's tags.)
+			if a != b || fast.state != slow.state || fast.depth != slow.depth || fast.state == xsTag && fast.tagRoot && fast.slash != slow.slash {
 				t.Fatalf("line %q: fast %d (state %d depth %d slash %v), bytewise %d (state %d depth %d slash %v)",
 					line, a, fast.state, fast.depth, fast.slash, b, slow.state, slow.depth, slow.slash)
 			}

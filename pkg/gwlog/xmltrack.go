@@ -87,6 +87,18 @@ func (t *xmlTracker) feed(b []byte) int {
 				i += n
 			}
 		case xsTag:
+			if t.esc && !t.bytewise && !t.tagRoot {
+				// Escaped, quotes are entities and do not count, and
+				// only the root's tags need slash: another tag ends
+				// at the first "&gt;".
+				j := bytes.Index(b[i:], s.gt)
+				if j < 0 {
+					return -1
+				}
+				i += j + len(s.gt)
+				t.state = xsText
+				continue
+			}
 			if t.esc && !t.bytewise {
 				// Escaped, quotes are entities and do not count: jump
 				// from '&' to '&' (an entity, or the tag's "&gt;").
