@@ -692,8 +692,9 @@ func (run *decodeRun) secretsForJSON(rec *gwlog.Record) *gwlog.Record {
 		// Name and value are looked at apart (none of the words spans
 		// ": "), so that most headers cost no string.
 		switch {
-		case decodeCredentialHeader(k) && !strings.ContainsAny(v, "\r\n"):
-			// What the redaction patterns make of it, without running them.
+		case decodeCredentialHeader(k) && !strings.ContainsAny(v, "\r\n") && !strings.HasPrefix(v, " ") && !strings.HasPrefix(v, "\t"):
+			// What the redaction patterns make of it, without running them
+			// (which keep white space before the value).
 			rec.Headers[k] = secret.Redacted
 		case decodeHeaderMayHoldSecret(k) || decodeHeaderMayHoldSecret(v):
 			rec.Headers[k] = ibmsg.RedactString(k + ": " + v)[len(k)+2:]

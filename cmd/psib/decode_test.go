@@ -245,6 +245,7 @@ func TestDecodeHeaderSecrets(t *testing.T) {
 	run := &decodeRun{o: &decodeOptions{}}
 	rec := &gwlog.Record{Headers: map[string]string{
 		"Password":            "n0de-pw",
+		"Authorization":       " Basic Zm9sZGVkOnB3", // a folded value: the patterns keep the space
 		"proxy-AUTHORIZATION": "Basic dXNlcjpwdw==",
 		"SOAPAction":          "http://peoplesoft.com/QE_SYNC.v1/PSFT_EP/sOAp-pw/PSFT_HR",
 		"Referer":             "https://ib.example.edu/PSIGW/HttpListeningConnector?From=X&password=q-pw",
@@ -261,6 +262,7 @@ func TestDecodeHeaderSecrets(t *testing.T) {
 	}
 	want := map[string]string{
 		"Password":            "REDACTED",
+		"Authorization":       " REDACTED",
 		"proxy-AUTHORIZATION": "REDACTED",
 		"SOAPAction":          "http://peoplesoft.com/QE_SYNC.v1/PSFT_EP/REDACTED/PSFT_HR",
 		"Referer":             "https://ib.example.edu/PSIGW/HttpListeningConnector?From=X&password=REDACTED",

@@ -46,6 +46,9 @@ func prettyXML(data []byte, p *palette, indent string) (string, bool) {
 	d.Strict = true
 	var b strings.Builder
 	depth := 0
+	// RawToken does not check that end tags match: open holds the names,
+	// and a document whose tags do not match is shown as it is.
+	var open []xml.Name
 	pendingOpen := false // a start tag written without its '>' yet
 	textOnly := false    // the open element has had only text so far
 	closeOpen := func() {
@@ -92,7 +95,12 @@ func prettyXML(data []byte, p *palette, indent string) (string, bool) {
 			pendingOpen = true
 			textOnly = true
 			depth++
+			open = append(open, t.Name)
 		case xml.EndElement:
+			if depth == 0 || open[depth-1] != t.Name {
+				return "", false
+			}
+			open = open[:depth-1]
 			depth--
 			if pendingOpen {
 				b.WriteString(p.Blue.Sprint("/>"))

@@ -70,4 +70,11 @@ func TestPrettyXML(t *testing.T) {
 	if _, ok := prettyXML([]byte(`<!DOCTYPE x [<!ENTITY e "v">]><x>&e;</x>`), p, ""); ok {
 		t.Error("DTD accepted")
 	}
+	// End tags that close nothing, or another element, are shown as
+	// written (an extra one made the indentation negative: a panic).
+	for _, doc := range []string{`<a></a></b>`, `<a><b></a></b>`, `</a>`} {
+		if got, ok := prettyXML([]byte(doc), p, ""); ok {
+			t.Errorf("%s pretty-printed as %q", doc, got)
+		}
+	}
 }

@@ -297,7 +297,7 @@ func decodeMIME(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 		}
 		return nil, &Error{File: m.file, Line: m.line, Err: errors.New(m.remap(err.Error(), 0))}
 	}
-	rec := FromMessage(m.file, m.line, msg)
+	rec := fromMessage(m.file, m.line, msg, true)
 	for i, p := range rec.Problems {
 		rec.Problems[i] = m.remap(p, 0)
 	}
@@ -475,7 +475,7 @@ func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 			rec.Sections = append(rec.Sections, plainSection("body", ct, body))
 			break
 		}
-		inner := FromMessage(m.file, m.line, msg)
+		inner := fromMessage(m.file, m.line, msg, true)
 		rec.IBInfo, rec.Status, rec.Message = inner.IBInfo, inner.Status, msg
 		if inner.Operation != "" {
 			rec.Operation, rec.From, rec.To = inner.Operation, inner.From, inner.To

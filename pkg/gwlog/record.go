@@ -98,11 +98,19 @@ func DecodeDocument(file string, line int, data []byte, lim ibmsg.Limits) (*Reco
 	if err != nil {
 		return nil, &Error{File: file, Line: line, Err: err}
 	}
-	return FromMessage(file, line, m), nil
+	return fromMessage(file, line, m, true), nil
 }
 
-// FromMessage builds the record of a parsed MIME message.
+// FromMessage builds the record of a parsed MIME message. The record's
+// section bodies are copies: m stays the caller's.
 func FromMessage(file string, line int, m *ibmsg.Message) *Record {
+	return fromMessage(file, line, m, false)
+}
+
+// fromMessage is FromMessage; parsed is true for a message this package
+// parsed itself, whose decoded bodies the record's strings may share (see
+// sectionBody).
+func fromMessage(file string, line int, m *ibmsg.Message, parsed bool) *Record {
 	r := &Record{File: file, Line: line, Format: "mime", Kind: "request", Headers: m.Header.Map(), Message: m, Sections: []Section{}}
 	r.Problems = append(r.Problems, m.Warnings...)
 	if info := m.IBInfo; info != nil {
@@ -125,7 +133,7 @@ func FromMessage(file string, line int, m *ibmsg.Message) *Record {
 	for i := range m.Sections {
 		s := &m.Sections[i]
 		sec := Section{ID: s.ID(), ContentType: s.Header.Get("Content-Type"), TransferEncoding: s.Header.Get("Content-Transfer-Encoding"),
-			Compression: string(s.Encoding.Compression), Bytes: len(s.Body), Body: sectionBody(s)}
+			Compression: string(s.Encoding.Compression), Bytes: len(s.Body), Body: sectionBody(s, parsed)}
 		if s.Skipped {
 			// Options.SkipContent: the size as found.
 			sec.Bytes, sec.Compression = s.RawBytes, ""
@@ -154,14 +162,15 @@ func FromMessage(file string, line int, m *ibmsg.Message) *Record {
 	return r
 }
 
-// sectionBody returns a section's body as a string. A body that decoding
-// made (base64 undone, inflated) belongs to the message alone, which no
-// one changes after parsing (Record.Message is read-only): the string is
-// made over the same bytes, instead of copying what is most of a log's
-// decoded volume. Any other body (the input's own bytes, which a caller
-// may reuse) is copied.
-func sectionBody(s *ibmsg.Section) string {
-	decoded := s.Err == nil && (s.Encoding.Base64 || s.Encoding.Compression != "" && s.Encoding.Compression != ibmsg.CompressionNone)
+// sectionBody returns a section's body as a string. In a message this
+// package parsed (parsed), a body that decoding made (base64 undone,
+// inflated) belongs to the message alone, which no one changes after
+// parsing (Record.Message is read-only): the string is made over the same
+// bytes, instead of copying what is most of a log's decoded volume. Any
+// other body (the input's own bytes, which a caller may reuse; a message a
+// caller built) is copied.
+func sectionBody(s *ibmsg.Section, parsed bool) string {
+	decoded := parsed && s.Err == nil && (s.Encoding.Base64 || s.Encoding.Compression != "" && s.Encoding.Compression != ibmsg.CompressionNone)
 	if !decoded || len(s.Body) == 0 {
 		return string(s.Body)
 	}

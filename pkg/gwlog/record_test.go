@@ -36,3 +36,20 @@ func TestDocumentBodiesAreCopies(t *testing.T) {
 		t.Fatalf("message body %q", rec.Message.Sections[1].Body)
 	}
 }
+
+// TestFromMessageCopies: FromMessage is given a caller's message (one built
+// to be sent, say, whose body says how it is to travel): the record's
+// bodies must not change with the caller's memory.
+func TestFromMessageCopies(t *testing.T) {
+	body := []byte("<zipped>text</zipped>")
+	m := ibmsg.NewMessage(&ibmsg.IBInfo{MessageName: "OP.v1", MessageType: "async"}, ibmsg.MessageOptions{Seq: 1})
+	m.AddSection(body, ibmsg.ContentEncoding{Base64: true, Compression: ibmsg.CompressionGzip})
+	rec := FromMessage("f", 1, m)
+	if len(rec.Sections) != 1 || rec.Sections[0].Body != string(body) {
+		t.Fatalf("sections: %+v", rec.Sections)
+	}
+	copy(m.Sections[0].Body, "XXXXXXXX")
+	if rec.Sections[0].Body != "<zipped>text</zipped>" {
+		t.Fatalf("the record changed with the caller's message: %q", rec.Sections[0].Body)
+	}
+}

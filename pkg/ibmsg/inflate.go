@@ -1,6 +1,7 @@
 package ibmsg
 
 import (
+	"bytes"
 	"encoding/binary"
 	"hash/adler32"
 	"hash/crc32"
@@ -30,10 +31,13 @@ func inflateGzip(data []byte, max int64, hint int) (out []byte, ok bool) {
 	}
 	pos := 10
 	if data[3]&fname != 0 {
-		for pos < len(data) && data[pos] != 0 {
-			pos++
+		// klauspost/compress refuses a name of 512 bytes or more: so
+		// does this, by leaving such a stream to it.
+		end := bytes.IndexByte(data[pos:min(len(data), pos+512)], 0)
+		if end < 0 {
+			return nil, false
 		}
-		pos++
+		pos += end + 1
 	}
 	if pos > len(data)-8 {
 		return nil, false

@@ -80,6 +80,19 @@ func TestInflateGzip(t *testing.T) {
 			}
 		}
 	}
+	// A name in the header as long as klauspost/compress takes, and one
+	// longer, which it refuses: left to it.
+	for _, n := range []int{511, 512} {
+		var b bytes.Buffer
+		w := gzip.NewWriter(&b)
+		w.Name = strings.Repeat("n", n)
+		w.Write([]byte("named"))
+		w.Close()
+		_, refErr := referenceGunzip(b.Bytes())
+		if out, ok := inflateGzip(b.Bytes(), 1<<20, 5); ok != (refErr == nil) || ok && string(out) != "named" {
+			t.Errorf("a %d-byte name: ok %v, klauspost/compress: %v", n, ok, refErr)
+		}
+	}
 	// A lying size (a bomb says little) stops the one-shot decoder early.
 	big := gzipped(t, make([]byte, 4<<20), gzip.BestCompression)
 	if _, ok := inflateGzip(big, 1<<30, 1000); ok {
