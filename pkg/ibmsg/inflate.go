@@ -329,9 +329,9 @@ func (f *inflater) codes() bool {
 			}
 			out = f.out
 		}
-		e := lit.primary[bits&(1<<primaryBits-1)]
+		e := lit.primary[bits&lit.mask]
 		if e&linkFlag != 0 {
-			e = lit.sub[int(e>>16)+int((bits>>primaryBits)&(1<<(e&0xff)-1))]
+			e = lit.sub[int(e>>16)+int((bits>>lit.width)&(1<<(e&0xff)-1))]
 		}
 		l := uint(e & 0xff)
 		if l == 0 || l > nb {
@@ -360,9 +360,9 @@ func (f *inflater) codes() bool {
 		length := int(lenBase[sym]) + int(bits&(1<<x-1))
 		bits >>= x
 		nb -= x
-		e = dist.primary[bits&(1<<primaryBits-1)]
+		e = dist.primary[bits&dist.mask]
 		if e&linkFlag != 0 {
-			e = dist.sub[int(e>>16)+int((bits>>primaryBits)&(1<<(e&0xff)-1))]
+			e = dist.sub[int(e>>16)+int((bits>>dist.width)&(1<<(e&0xff)-1))]
 		}
 		l = uint(e & 0xff)
 		dsym := int(e >> 16)
@@ -399,6 +399,11 @@ func (f *inflater) codes() bool {
 type huffman struct {
 	primary [1 << primaryBits]uint32
 	sub     []uint32
+	// width is how many bits index primary: the longest code, up to
+	// primaryBits (a code-length code of 7 bits fills 128 entries, not
+	// 1024: tables are built for every block). mask selects them.
+	width uint
+	mask  uint64
 }
 
 const primaryBits = 10
@@ -431,6 +436,15 @@ func (h *huffman) build(lengths []uint8) bool {
 	if left != 0 && total != 0 && !(total == 1 && count[1] == 1) {
 		return false
 	}
+	maxLen := uint(1)
+	for l := 15; l > 1; l-- {
+		if count[l] > 0 {
+			maxLen = uint(l)
+			break
+		}
+	}
+	h.width = min(maxLen, primaryBits)
+	h.mask = 1<<h.width - 1
 	// Canonical codes, bit-reversed for the table.
 	var next [16]int
 	code := 0
@@ -445,24 +459,27 @@ func (h *huffman) build(lengths []uint8) bool {
 			next[l]++
 		}
 	}
+	w := h.width
 	if left != 0 {
 		// Degenerate: entries no code fills must read as corrupt.
-		clear(h.primary[:])
+		clear(h.primary[:1<<w])
 	}
 	h.sub = h.sub[:0]
-	// Long codes go to sub tables, one per primary prefix, sized for the
-	// longest code with that prefix.
-	var subBits [1 << primaryBits]uint8
-	for sym, l := range lengths {
-		if l > primaryBits {
-			p := rev[sym] & (1<<primaryBits - 1)
-			subBits[p] = max(subBits[p], l-primaryBits)
+	if maxLen > primaryBits {
+		// Long codes go to sub tables, one per primary prefix, sized for
+		// the longest code with that prefix.
+		var subBits [1 << primaryBits]uint8
+		for sym, l := range lengths {
+			if uint(l) > w {
+				p := rev[sym] & (1<<primaryBits - 1)
+				subBits[p] = max(subBits[p], l-primaryBits)
+			}
 		}
-	}
-	for p, b := range subBits {
-		if b > 0 {
-			h.primary[p] = uint32(len(h.sub))<<16 | linkFlag | uint32(b)
-			h.sub = append(h.sub, make([]uint32, 1<<b)...)
+		for p, b := range subBits {
+			if b > 0 {
+				h.primary[p] = uint32(len(h.sub))<<16 | linkFlag | uint32(b)
+				h.sub = append(h.sub, make([]uint32, 1<<b)...)
+			}
 		}
 	}
 	for sym, l := range lengths {
@@ -471,15 +488,15 @@ func (h *huffman) build(lengths []uint8) bool {
 		}
 		r := int(rev[sym])
 		entry := uint32(sym)<<16 | uint32(l)
-		if l <= primaryBits {
-			for i := r; i < 1<<primaryBits; i += 1 << l {
+		if uint(l) <= w {
+			for i := r; i < 1<<w; i += 1 << l {
 				h.primary[i] = entry
 			}
 			continue
 		}
 		link := h.primary[r&(1<<primaryBits-1)]
 		off, b := int(link>>16), uint(link&0xff)
-		for i := r >> primaryBits; i < 1<<b; i += 1 << (l - primaryBits) {
+		for i := r >> primaryBits; i < 1<<b; i += 1 << (uint(l) - primaryBits) {
 			h.sub[off+i] = entry
 		}
 	}
@@ -500,10 +517,10 @@ func (f *inflater) decode(h *huffman) (int, bool) {
 			return 0, false
 		}
 	}
-	e := h.primary[f.bits&(1<<primaryBits-1)]
+	e := h.primary[f.bits&h.mask]
 	if e&linkFlag != 0 {
 		off, b := e>>16, e&0xff
-		e = h.sub[int(off)+int((f.bits>>primaryBits)&(1<<b-1))]
+		e = h.sub[int(off)+int((f.bits>>h.width)&(1<<b-1))]
 	}
 	l := uint(e & 0xff)
 	if l == 0 || l > f.nb {
