@@ -181,12 +181,61 @@ func unescapeHTML(b []byte) []byte {
 }
 
 // unescapeHTMLInPlace is unescapeHTML writing over b, which the caller
-// gives up: an entity is never shorter than its text, save for a few of
-// HTML's named ones (&nGt;), from the first of which on the rest is
-// unescaped into a new slice (FuzzUnescapeHTMLInPlace). A message's text
-// is mostly base64 after its last entity, which then moves down in place
-// instead of being copied to a new buffer of the message's size.
+// gives up (FuzzUnescapeHTMLInPlace). An entity is never shorter than its
+// text, save for a few of HTML's named ones (&nGt;), from the first of
+// which on the rest is unescaped into a new slice.
+//
+// The text is written aligned to b's end: what follows the last entity
+// stays where it is. That is most of a message (its base64 content, after
+// the entities of the headers and the IBInfo), which writing from the
+// start would move down by the bytes the entities gave up.
 func unescapeHTMLInPlace(b []byte) []byte {
+	// The entities' offsets, found first; the text is then written from
+	// its end. Too many for the list: written from the start instead.
+	var at [256]int32
+	ents := at[:0]
+	for r := bytes.IndexByte(b, '&'); r >= 0; {
+		n, rep := entity(b[r:])
+		switch {
+		case n == 0:
+			r++
+		case len(rep) > n:
+			return unescapeForward(b)
+		default:
+			if len(ents) == cap(ents) {
+				return unescapeForward(b)
+			}
+			ents = append(ents, int32(r))
+			r += n
+		}
+		j := bytes.IndexByte(b[r:], '&')
+		if j < 0 {
+			break
+		}
+		r += j
+	}
+	if len(ents) == 0 {
+		return b
+	}
+	// Back to front: each entity's text is read again (nothing before w,
+	// the write position, has been written yet, and w never falls below
+	// the entity being read).
+	w, r := len(b), len(b)
+	for k := len(ents) - 1; k >= 0; k-- {
+		p := int(ents[k])
+		n, rep := entity(b[p:])
+		seg := r - (p + n)
+		copy(b[w-seg:w], b[p+n:r])
+		w -= seg
+		w -= copy(b[w-len(rep):w], rep)
+		r = p
+	}
+	copy(b[w-r:w], b[:r])
+	return b[w-r:]
+}
+
+// unescapeForward is unescapeHTMLInPlace writing from the start.
+func unescapeForward(b []byte) []byte {
 	r := bytes.IndexByte(b, '&')
 	if r < 0 {
 		return b

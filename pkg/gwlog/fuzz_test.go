@@ -161,7 +161,8 @@ func FuzzFindConnector(f *testing.F) {
 
 // FuzzUnescapeHTMLInPlace: unescaping in place gives unescapeHTML's text.
 func FuzzUnescapeHTMLInPlace(f *testing.F) {
-	for _, s := range []string{"&lt;IBInfo&gt;&#34;x&#34;&amp;amp;", "a&nGt;b&lt;c", "&&;&#;&#x;&#0;&#1114112;&#x10FFFF;&nbsp;&eacute;&", "no entity", "&lt"} {
+	for _, s := range []string{"&lt;IBInfo&gt;&#34;x&#34;&amp;amp;", "a&nGt;b&lt;c", "&&;&#;&#x;&#0;&#1114112;&#x10FFFF;&nbsp;&eacute;&", "no entity", "&lt",
+		"&lt;&lt;&gt;&amp;lt;&#x41;&#65;&quot;&apos;" + strings.Repeat("QUJD", 40), strings.Repeat("&lt;a&gt;", 300) + "tail"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
