@@ -26,8 +26,17 @@ func referenceGunzip(data []byte) ([]byte, error) {
 }
 
 func gzipped(t testing.TB, payload []byte, level int) []byte {
+	return compressed(t, payload, func(w io.Writer) (io.WriteCloser, error) { return gzip.NewWriterLevel(w, level) })
+}
+
+func zlibbed(t testing.TB, payload []byte, level int) []byte {
+	return compressed(t, payload, func(w io.Writer) (io.WriteCloser, error) { return zlib.NewWriterLevel(w, level) })
+}
+
+// compressed is payload written through the writer newWriter makes.
+func compressed(t testing.TB, payload []byte, newWriter func(io.Writer) (io.WriteCloser, error)) []byte {
 	var b bytes.Buffer
-	w, err := gzip.NewWriterLevel(&b, level)
+	w, err := newWriter(&b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,17 +107,6 @@ func TestInflateGzip(t *testing.T) {
 	if _, ok := inflateGzip(big, 1<<30, 1000); ok {
 		t.Error("inflated far past twice the size hint")
 	}
-}
-
-func zlibbed(t testing.TB, payload []byte, level int) []byte {
-	var b bytes.Buffer
-	w, err := zlib.NewWriterLevel(&b, level)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(payload)
-	w.Close()
-	return b.Bytes()
 }
 
 // FuzzInflate: whatever the one-shot decoder inflates, klauspost/compress
