@@ -381,9 +381,18 @@ func (f *inflater) codes() bool {
 		if d > n {
 			return false
 		}
-		if d >= length {
+		switch {
+		case d >= length && length <= 16:
+			// A short match (most of them, in XML): two words, both read
+			// before either is written; bytes past the match are room.
+			src := out[n-d:]
+			w0, w1 := binary.LittleEndian.Uint64(src), binary.LittleEndian.Uint64(src[8:])
+			dst := out[n:]
+			binary.LittleEndian.PutUint64(dst, w0)
+			binary.LittleEndian.PutUint64(dst[8:], w1)
+		case d >= length:
 			copy(out[n:n+length], out[n-d:])
-		} else {
+		default:
 			// Overlapping: the copy repeats the last d bytes.
 			for i := range length {
 				out[n+i] = out[n-d+i]
