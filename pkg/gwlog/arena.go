@@ -51,8 +51,9 @@ func (a *tailArena[T]) room(cur []T, n int) []T {
 
 // finish ends the message cur (the slice start gave, grown since): it
 // keeps its elements, and the next message starts after them. A message
-// that needed a block larger than a block leaves it to itself, so that
-// the messages after it do not keep a big block alive.
+// too large for a block of the usual size had one made for it, which it
+// keeps to itself, so that the messages after it do not keep a big block
+// alive.
 func (a *tailArena[T]) finish(cur []T) []T {
 	a.buf = a.buf[:len(a.buf)+len(cur)]
 	if cap(a.buf) > a.blockLen() {

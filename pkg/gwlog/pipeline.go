@@ -150,7 +150,7 @@ func (j *job) decode(o *Options) {
 	close(j.done)
 }
 
-// readHook calls before ahead of every read of r.
+// readHook is r calling before ahead of every read.
 type readHook struct {
 	r      io.Reader
 	before func()
