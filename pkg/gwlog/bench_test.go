@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -21,6 +22,11 @@ func benchLog(b *testing.B) *logStream {
 }
 
 func benchmarkDecode(b *testing.B, o Options) {
+	// The collector as psib decode sets it (cmd/psib decodeGC): with the
+	// default, the few MB of live heap make it collect constantly, and
+	// the workers mostly wait for it.
+	defer debug.SetGCPercent(debug.SetGCPercent(800))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(48 << 20))
 	size := benchLog(b).left
 	b.SetBytes(size)
 	b.ReportAllocs()
