@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -22,7 +23,6 @@ import (
 
 	"github.com/psib-dev/psib/pkg/gwlog"
 	"github.com/psib-dev/psib/pkg/ibmsg"
-	"github.com/psib-dev/psib/pkg/secret"
 )
 
 type decodeOptions struct {
@@ -611,48 +611,10 @@ func decodeXPathValues(rec *gwlog.Record, exprs []*xpath.Expr) []string {
 }
 
 func (run *decodeRun) redact(s string) string {
-	if run.o.ShowSecrets || !decodeMayHoldSecret(s) {
+	if run.o.ShowSecrets {
 		return s
 	}
 	return ibmsg.RedactString(s)
-}
-
-// decodeMayHoldSecret is a quick test before the redaction patterns run on a
-// body (they are regular expressions; most bodies hold no credential).
-func decodeMayHoldSecret(s string) bool {
-	return decodeContainsFold(s, "password", 'w') || decodeContainsFold(s, "authorization", 'z') || decodeContainsFold(s, "peoplesoft.com/", 'f')
-}
-
-// decodeCredentialHeader reports a header whose whole value is a
-// credential: the listening connector's Password, Authorization.
-func decodeCredentialHeader(name string) bool {
-	return strings.EqualFold(name, "Password") || strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization")
-}
-
-// decodeHeaderMayHoldSecret is decodeMayHoldSecret for a header's name or
-// value, where SOAPAction also counts.
-func decodeHeaderMayHoldSecret(s string) bool {
-	return decodeMayHoldSecret(s) || decodeContainsFold(s, "soapaction", 'p')
-}
-
-// decodeContainsFold reports whether s holds word (lower case) in any case; rare
-// is a letter of word to look for first.
-func decodeContainsFold(s, word string, rare byte) bool {
-	k := strings.IndexByte(word, rare)
-	for _, c := range []byte{rare, rare - 'a' + 'A'} {
-		for i := 0; ; {
-			j := strings.IndexByte(s[i:], c)
-			if j < 0 {
-				break
-			}
-			p := i + j - k
-			if p >= 0 && p+len(word) <= len(s) && strings.EqualFold(s[p:p+len(word)], word) {
-				return true
-			}
-			i += j + 1
-		}
-	}
-	return false
 }
 
 func (run *decodeRun) render(rec *gwlog.Record) error {
@@ -688,18 +650,21 @@ func (run *decodeRun) secretsForJSON(rec *gwlog.Record) *gwlog.Record {
 	for i := range rec.Sections {
 		rec.Sections[i].Body = run.redact(rec.Sections[i].Body)
 	}
+	var renamed map[string]string
 	for k, v := range rec.Headers {
-		// Name and value are looked at apart (none of the words spans
-		// ": "), so that most headers cost no string.
-		switch {
-		case decodeCredentialHeader(k) && !strings.ContainsAny(v, "\r\n") && !strings.HasPrefix(v, " ") && !strings.HasPrefix(v, "\t"):
-			// What the redaction patterns make of it, without running them
-			// (which keep white space before the value).
-			rec.Headers[k] = secret.Redacted
-		case decodeHeaderMayHoldSecret(k) || decodeHeaderMayHoldSecret(v):
-			rec.Headers[k] = ibmsg.RedactString(k + ": " + v)[len(k)+2:]
+		nk, nv := ibmsg.RedactHeader(k, v)
+		if nk != k {
+			// A name that holds a credential itself.
+			delete(rec.Headers, k)
+			if renamed == nil {
+				renamed = map[string]string{}
+			}
+			renamed[nk] = nv
+			continue
 		}
+		rec.Headers[k] = nv
 	}
+	maps.Copy(rec.Headers, renamed)
 	return rec
 }
 

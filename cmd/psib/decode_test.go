@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -19,7 +18,6 @@ import (
 	"time"
 
 	"github.com/psib-dev/psib/pkg/gwlog"
-	"github.com/psib-dev/psib/pkg/ibmsg"
 )
 
 func decodeNoEnv(string) (string, bool) { return "", false }
@@ -246,23 +244,19 @@ func TestDecodeHeaderSecrets(t *testing.T) {
 	rec := &gwlog.Record{Headers: map[string]string{
 		"Password":            "n0de-pw",
 		"Authorization":       " Basic Zm9sZGVkOnB3", // a folded value: the patterns keep the space
+		"x&Password=s3cr3t":   "v",                   // a name holding a credential: the name is redacted too
 		"proxy-AUTHORIZATION": "Basic dXNlcjpwdw==",
 		"SOAPAction":          "http://peoplesoft.com/QE_SYNC.v1/PSFT_EP/sOAp-pw/PSFT_HR",
 		"Referer":             "https://ib.example.edu/PSIGW/HttpListeningConnector?From=X&password=q-pw",
 		"OperationName":       "QE_SYNC.v1",
 		"Content-Type":        "text/xml; charset=UTF-8",
 	}}
-	orig := maps.Clone(rec.Headers)
+	// (ibmsg's FuzzRedact checks RedactHeader against the patterns.)
 	got := run.secretsForJSON(rec).Headers
-	for k, v := range orig {
-		// The shortcuts give what the redaction patterns give.
-		if oracle := ibmsg.RedactString(k + ": " + v)[len(k)+2:]; got[k] != oracle {
-			t.Errorf("%s: %q, the redaction patterns make %q", k, got[k], oracle)
-		}
-	}
 	want := map[string]string{
 		"Password":            "REDACTED",
 		"Authorization":       " REDACTED",
+		"x&Password=REDACTED": "v",
 		"proxy-AUTHORIZATION": "REDACTED",
 		"SOAPAction":          "http://peoplesoft.com/QE_SYNC.v1/PSFT_EP/REDACTED/PSFT_HR",
 		"Referer":             "https://ib.example.edu/PSIGW/HttpListeningConnector?From=X&password=REDACTED",

@@ -343,9 +343,8 @@ func inflatesAsDeflate(b []byte, max int64) bool {
 	return err == nil
 }
 
-func decodeBase64(raw []byte) ([]byte, error) { return decodeBase64Into(nil, raw) }
-
-// decodeBase64Into is decodeBase64 decoding into dst's memory when it is
+// decodeBase64Into decodes base64 that may hold white space (line ends,
+// spaces, tabs) and may lack its padding, into dst's memory when it is
 // large enough.
 func decodeBase64Into(dst, raw []byte) ([]byte, error) {
 	if bytes.IndexByte(raw, ' ') < 0 && bytes.IndexByte(raw, '\t') < 0 {

@@ -353,6 +353,7 @@ func FuzzRedact(f *testing.F) {
 		`<wsse:Password Type="http://x/y#PasswordText">hunter2</wsse:Password>`,
 		`&lt;Password&gt;hunter2&lt;/Password&gt;`,
 		`SOAPAction: "http://peoplesoft.com/OP/NODE/hunter2/DEST"`,
+		"Password: hunter2", "proxy-authorization:  Basic x", "Authorization: \tBasic x", "X-Pa\u017fsword: y", "&lt;pa\u017f\u017fword&gt;x&lt;/Password&gt;",
 	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		once := Redact(bytes.Clone(data))
@@ -365,6 +366,21 @@ func FuzzRedact(f *testing.F) {
 		}
 		if utf8.Valid(data) && !utf8.Valid(once) {
 			t.Fatalf("Redact broke UTF-8: %q -> %q", data, once)
+		}
+		if !MayHoldSecret(string(data)) && !bytes.Equal(once, data) {
+			t.Fatalf("MayHoldSecret said no, Redact changed %q -> %q", data, once)
+		}
+		// A header field: name up to the first ':', value after ": ".
+		if name, value, ok := strings.Cut(string(data), ": "); ok && !strings.ContainsAny(name, "\r\n") {
+			gotName, gotValue := RedactHeader(name, value)
+			line := string(Redact([]byte(name + ": " + value)))
+			want, kept := strings.CutPrefix(line, name+": ")
+			switch {
+			case kept && (gotName != name || gotValue != want):
+				t.Fatalf("RedactHeader(%q, %q) = %q, %q; the patterns make %q", name, value, gotName, gotValue, line)
+			case !kept && (gotName != RedactString(name) || gotValue != RedactString(value)):
+				t.Fatalf("RedactHeader(%q, %q) = %q, %q; not each redacted on its own", name, value, gotName, gotValue)
+			}
 		}
 	})
 }
