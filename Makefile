@@ -10,20 +10,28 @@ LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.da
 FUZZTIME ?= 5s
 # -race needs cgo; use it only where a C compiler is present.
 RACE     := $(shell $(GO) env CGO_ENABLED 2>/dev/null | grep -q 1 && command -v gcc >/dev/null 2>&1 && echo -race)
+# psib is built with the standard library's experimental simd/archsimd
+# (Go 1.26) for its AVX2 byte scans; a build without it (go install) uses
+# the portable scans. make test runs everything with it, and the packages
+# that have both kinds of scan once more without it.
+SIMD     := GOEXPERIMENT=simd
+SIMD_PKGS := ./internal/jsonstr
 
 .PHONY: all build test demo bench fuzz cover update-golden clean fmt vet
 
 all: build
 
 build:
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/psib
+	$(SIMD) $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/psib
 
 ## test: gofmt check, go vet, every test (unit, golden, testscript). No network but loopback.
 test:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) test $(RACE) -count=1 ./...
+	$(SIMD) $(GO) vet ./...
+	$(SIMD) $(GO) test $(RACE) -count=1 ./...
+	$(GO) test $(RACE) -count=1 $(SIMD_PKGS)
 
 ## demo: build psib and run the main job end to end.
 demo: build
@@ -31,12 +39,12 @@ demo: build
 
 ## bench: every Go benchmark, plus the end-to-end measurements in scripts/bench.sh.
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(SIMD) $(GO) test -run '^$$' -bench . -benchmem ./...
 	@./scripts/bench.sh $(BIN)
 
 ## fuzz: run every fuzz target briefly (FUZZTIME=5s each).
 fuzz:
-	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
+	$(SIMD) FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
 cover:
 	$(GO) test -coverprofile=coverage.out ./...

@@ -4,7 +4,7 @@
 # script built on the standard email package (scripts/bench-decode-python.py).
 # Prints MB/s, peak RSS (/usr/bin/time -v) and the ratio to Python.
 #
-#   scripts/bench-decode.sh [path/to/psib]      # make build first, or: go build -o bin/psib ./cmd/psib
+#   scripts/bench-decode.sh [path/to/psib]      # make build first, or: GOEXPERIMENT=simd go build -o bin/psib ./cmd/psib
 #   SIZE=20 scripts/bench-decode.sh             # a smaller file (MB)
 #   BENCH_DIR=/tmp/psib-bench scripts/bench-decode.sh   # keep (and reuse) the generated file
 #   RUNS=5 scripts/bench-decode.sh              # 5 interleaved rounds (default 3)
@@ -18,7 +18,7 @@ SIZE=${SIZE:-100}
 RUNS=${RUNS:-3}
 cd "$(dirname "$0")/.."
 case "$PSIB" in /*) ;; *) PSIB="$PWD/$PSIB" ;; esac
-[ -x "$PSIB" ] || { echo "bench-decode: $PSIB not found (go build -o bin/psib ./cmd/psib)" >&2; exit 1; }
+[ -x "$PSIB" ] || { echo "bench-decode: $PSIB not found (make build)" >&2; exit 1; }
 PY=${PYTHON:-python3}
 
 keep=1

@@ -54,3 +54,55 @@ func BenchmarkAppend(b *testing.B) {
 		dst = Append(dst[:0], s)
 	}
 }
+
+// naiveSpecial is indexSpecial one byte at a time.
+func naiveSpecial(s string) int {
+	for i := range len(s) {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// TestIndexSpecial puts every byte value at every position of strings
+// long enough for the wide (32-byte) scan, its tail, and the SWAR one.
+func TestIndexSpecial(t *testing.T) {
+	for _, n := range []int{1, 7, 8, 31, 32, 33, 64, 71, 100} {
+		base := strings.Repeat("abcdefgh<>/=&' ", 8)[:n]
+		for pos := range n {
+			for c := range 256 {
+				s := base[:pos] + string(rune(0)) + base[pos+1:]
+				b := []byte(s)
+				b[pos] = byte(c)
+				s = string(b)
+				if got, want := indexSpecial(s), naiveSpecial(s); got != want {
+					t.Fatalf("len %d, byte %#x at %d: indexSpecial %d, want %d", n, c, pos, got, want)
+				}
+				if got, want := indexSWAR(s), naiveSpecial(s); got != want {
+					t.Fatalf("len %d, byte %#x at %d: indexSWAR %d, want %d", n, c, pos, got, want)
+				}
+			}
+		}
+		if got := indexSpecial(base); got != n {
+			t.Fatalf("len %d, nothing to escape: indexSpecial %d", n, got)
+		}
+	}
+}
+
+// FuzzIndexSpecial checks both scans against one byte at a time, at
+// every offset (the wide scan's loads are unaligned).
+func FuzzIndexSpecial(f *testing.F) {
+	f.Add(strings.Repeat("<a b=\"c\">Zürich</a>\n", 5))
+	f.Add(strings.Repeat("x", 40) + "\x7f\x80")
+	f.Fuzz(func(t *testing.T, s string) {
+		for off := range min(len(s), 40) {
+			if got, want := indexSpecial(s[off:]), naiveSpecial(s[off:]); got != want {
+				t.Fatalf("%q[%d:]: indexSpecial %d, want %d", s, off, got, want)
+			}
+			if got, want := indexSWAR(s[off:]), naiveSpecial(s[off:]); got != want {
+				t.Fatalf("%q[%d:]: indexSWAR %d, want %d", s, off, got, want)
+			}
+		}
+	})
+}
