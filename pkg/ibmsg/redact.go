@@ -72,11 +72,36 @@ func RedactHeader(name, value string) (string, string) {
 // MayHoldSecret is false only for text in which Redact changes nothing:
 // text without the words its patterns need (password, authorization,
 // peoplesoft.com/ in any ASCII case), nor ſ, which their case-insensitive
-// matching takes for an s. Most payloads hold none, and it costs a few
-// fast passes instead of the patterns.
-func MayHoldSecret(s string) bool {
+// matching takes for an s. Most payloads hold none, and it costs one fast
+// pass (a few, without AVX2) instead of the patterns.
+func MayHoldSecret(s string) bool { return mayHoldSecret(s) }
+
+// mayHoldSecretPortable is MayHoldSecret without AVX2: a pass for each
+// case of each word's rarest letter, and one for ſ.
+func mayHoldSecretPortable(s string) bool {
 	return containsFold(s, "password", 'w') || containsFold(s, "authorization", 'z') || containsFold(s, "peoplesoft.com/", 'f') ||
 		strings.Contains(s, "\u017f")
+}
+
+// secretAt reports whether the byte at j of s, one MayHoldSecret looks
+// for (w, z, f in either case, or ſ's first byte), is where one of its
+// words (or ſ) is.
+func secretAt(s string, j int) bool {
+	switch s[j] | 0x20 {
+	case 'w':
+		return wordAt(s, j-4, "password")
+	case 'z':
+		return wordAt(s, j-7, "authorization")
+	case 'f':
+		return wordAt(s, j-8, "peoplesoft.com/")
+	}
+	return s[j] == 0xc5 && j+1 < len(s) && s[j+1] == 0xbf // ſ, U+017F
+}
+
+// wordAt reports whether s holds word (lower case, ASCII) at p in any
+// ASCII case.
+func wordAt(s string, p int, word string) bool {
+	return p >= 0 && p+len(word) <= len(s) && strings.EqualFold(s[p:p+len(word)], word)
 }
 
 // containsFold reports whether s holds word (lower case) in any ASCII case;

@@ -1,6 +1,7 @@
 package ibmsg
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -164,6 +165,64 @@ func TestRedactURL(t *testing.T) {
 	} {
 		if got := RedactURL(in); got != want {
 			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestMayHoldSecretEveryPlace puts each word (in several cases), ſ and
+// near misses at every offset of texts long enough for the wide scan and
+// its tail: MayHoldSecret must agree with the portable passes.
+func TestMayHoldSecretEveryPlace(t *testing.T) {
+	filler := strings.Repeat("<EMPLID>K0995997</EMPLID><NAME>Müller,Ix</NAME>\n", 3)
+	for _, tc := range []struct {
+		insert string
+		want   bool
+	}{
+		{"password", true}, {"PASSWORD", true}, {"PassWord", true},
+		{"authorization", true}, {"AUTHORIZATION", true},
+		{"peoplesoft.com/", true}, {"PeopleSoft.COM/", true}, {"\u017f", true},
+		{"passwor_", false}, {"_asswordx", false}, {"authorizatio_", false}, {"peoplesoft.com_", false},
+		{"_eoplesoft.com/", false}, {"\xc5", false}, {"\xc5\xc5", false}, {"wzf", false}, {"WZF", false},
+	} {
+		for _, n := range []int{0, 5, 31, 32, 33, 63, 64, 100} {
+			for off := 0; off <= n; off++ {
+				s := filler[:off] + tc.insert + filler[off:n]
+				if got, portable := MayHoldSecret(s), mayHoldSecretPortable(s); got != tc.want || portable != tc.want {
+					t.Fatalf("%q: MayHoldSecret %v, the portable passes %v, want %v", s, got, portable, tc.want)
+				}
+			}
+		}
+	}
+}
+
+// FuzzMayHoldSecret checks MayHoldSecret against the portable passes at
+// every offset (the wide scan's loads are unaligned).
+func FuzzMayHoldSecret(f *testing.F) {
+	f.Add(strings.Repeat("<a>x</a>", 5) + "pAsSwOrD" + strings.Repeat("y", 30))
+	f.Add(strings.Repeat("f", 40) + "peoplesoft.com" + "\xc5")
+	f.Fuzz(func(t *testing.T, s string) {
+		for off := range min(len(s), 40) {
+			if got, want := MayHoldSecret(s[off:]), mayHoldSecretPortable(s[off:]); got != want {
+				t.Fatalf("%q[%d:]: MayHoldSecret %v, the portable passes %v", s, off, got, want)
+			}
+		}
+	})
+}
+
+// BenchmarkMayHoldSecret checks a rowset payload like those of the decode
+// benchmark's log, which holds none of the words.
+func BenchmarkMayHoldSecret(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`<?xml version="1.0"?><PERSON_SYNC><FieldTypes><PERSON class="R"><EMPLID type="CHAR"/></PERSON></FieldTypes><MsgData>`)
+	for i := range 200 {
+		fmt.Fprintf(&sb, `<Transaction><PERSON class="R"><EMPLID>K%07d</EMPLID><NAME>Müller,A</NAME><CITY>Zürich</CITY><SALARY>%d.50</SALARY></PERSON><PSCAMA class="R"><AUDIT_ACTN>A</AUDIT_ACTN></PSCAMA></Transaction>`, i*7919, 20000+i)
+	}
+	sb.WriteString(`</MsgData></PERSON_SYNC>`)
+	s := sb.String()
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		if MayHoldSecret(s) {
+			b.Fatal("no secret there")
 		}
 	}
 }

@@ -1,0 +1,45 @@
+//go:build goexperiment.simd && amd64
+
+package ibmsg
+
+import (
+	"math/bits"
+	"simd/archsimd"
+	"unsafe"
+)
+
+// simdScan is true when MayHoldSecret uses AVX2 (built with
+// GOEXPERIMENT=simd, on a CPU that has it); the tests check it is.
+var simdScan = archsimd.X86.AVX2()
+
+// mayHoldSecret is MayHoldSecret in one pass, 32 bytes at a time: it
+// stops at each w, z or f (either case) and at ſ's first byte, and looks
+// around it for the word that holds it there.
+func mayHoldSecret(s string) bool {
+	if !simdScan {
+		return mayHoldSecretPortable(s)
+	}
+	p := unsafe.Pointer(unsafe.StringData(s))
+	lower := archsimd.BroadcastUint8x32(0x20)
+	w := archsimd.BroadcastUint8x32('w')
+	z := archsimd.BroadcastUint8x32('z')
+	f := archsimd.BroadcastUint8x32('f')
+	longS := archsimd.BroadcastUint8x32(0xc5)
+	i := 0
+	for ; i+32 <= len(s); i += 32 {
+		x := archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(p, i)))
+		l := x.Or(lower)
+		m := l.Equal(w).Or(l.Equal(z)).Or(l.Equal(f)).Or(x.Equal(longS)).ToBits()
+		for ; m != 0; m &= m - 1 {
+			if secretAt(s, i+bits.TrailingZeros32(m)) {
+				return true
+			}
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i] | 0x20; (c == 'w' || c == 'z' || c == 'f' || s[i] == 0xc5) && secretAt(s, i) {
+			return true
+		}
+	}
+	return false
+}
