@@ -76,11 +76,17 @@ const (
 	srcMyBasicKnowl = "http://mybasicknowledge.blogspot.com/2012/07/peoplesoft-username-not-defined-in.html"
 )
 
-// catalogTable returns a freshly allocated copy of the catalog, sorted by
-// (Set, Number). There is deliberately no package-level table variable: every
-// caller gets its own slice, so nothing can mutate shared state.
-func catalogTable() []CatalogEntry {
-	return []CatalogEntry{
+// catalogSize is how many entries the catalog has (TestCatalogEntriesComplete
+// fails on an empty one, should it be too large).
+const catalogSize = 8
+
+// catalogTable returns a copy of the catalog, sorted by (Set, Number).
+// There is deliberately no package-level table variable: every caller gets
+// its own copy, so nothing can mutate shared state. It is an array, so
+// that a lookup (one per decoded reply) copies it on the stack instead of
+// allocating it.
+func catalogTable() [catalogSize]CatalogEntry {
+	return [catalogSize]CatalogEntry{
 		{
 			Set: 94, Number: 1,
 			Title: "Publish Subscribe Message Exception",
@@ -217,7 +223,8 @@ func LookupCatalog(set, number int) (CatalogEntry, bool) {
 // CatalogEntries returns every catalog entry sorted by set, then number. The
 // slice is a fresh copy; changing it does not affect later lookups.
 func CatalogEntries() []CatalogEntry {
-	entries := catalogTable()
+	table := catalogTable()
+	entries := table[:]
 	slices.SortFunc(entries, func(a, b CatalogEntry) int {
 		if c := cmp.Compare(a.Set, b.Set); c != 0 {
 			return c

@@ -151,7 +151,7 @@ func (f *inflater) take(n uint) uint32 {
 // run inflates the whole stream; hint sizes the output.
 func (f *inflater) run(hint int) ([]byte, bool) {
 	f.n = 0
-	f.out = make([]byte, min(int64(max(hint, 512)), f.max)+258)
+	f.out = make([]byte, min(int64(max(hint, 512)), f.max)+slack)
 	for {
 		if !f.need(3) {
 			return nil, false
@@ -187,7 +187,7 @@ func (f *inflater) room(k int) bool {
 	if f.n+k <= len(f.out) {
 		return true
 	}
-	size := min(max(2*len(f.out), f.n+k+258), int(f.max)+258)
+	size := min(max(2*len(f.out), f.n+k+slack), int(f.max)+slack)
 	out := make([]byte, size)
 	copy(out, f.out[:f.n])
 	f.out = out
@@ -298,46 +298,56 @@ var (
 	distExtra = [30]uint8{0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13}
 )
 
+// slack is the room codes keeps past the output: the longest match, and
+// up to 15 bytes more that its last 16-byte chunk may write.
+const slack = 258 + 16
+
 // codes decodes a block's symbols with f.lit and f.dist. The loop keeps
 // the bit reader and the output in locals (registers), loading input so
 // that a whole match (at most 48 bits) can be read without a check.
 func (f *inflater) codes() bool {
 	lit, dist := f.lit, f.dist
+	// (Masks the compiler can see are below the tables' size.)
+	litMask, distMask := lit.mask&(1<<primaryBits-1), dist.mask&(1<<primaryBits-1)
 	in, pos, bits, nb := f.in, f.pos, f.bits, f.nb
 	out, n := f.out, f.n
+	// Shift counts are masked with 63 (they are all below 64 anyway):
+	// the compiler then makes each a single shift, not a shift and the
+	// two instructions that give Go's result for counts of 64 and more,
+	// on the path from one symbol to the next.
 	for {
 		if nb < 48 {
 			if pos+8 <= len(in) {
-				bits |= binary.LittleEndian.Uint64(in[pos:]) << nb
+				bits |= binary.LittleEndian.Uint64(in[pos:]) << (nb & 63)
 				k := (63 - nb) / 8
 				pos += int(k)
 				nb += k * 8
 			} else {
 				for nb <= 56 && pos < len(in) {
-					bits |= uint64(in[pos]) << nb
+					bits |= uint64(in[pos]) << (nb & 63)
 					pos++
 					nb += 8
 				}
 			}
 		}
-		if len(out)-n < 258 {
+		if len(out)-n < slack {
 			f.n = n
-			if !f.room(258) {
+			if !f.room(slack) {
 				// Near max: room for the longest match may be what is
 				// missing, not output; give up (klauspost decides).
 				return false
 			}
 			out = f.out
 		}
-		e := lit.primary[bits&lit.mask]
+		e := lit.primary[bits&litMask]
 		if e&linkFlag != 0 {
-			e = lit.sub[int(e>>16)+int((bits>>lit.width)&(1<<(e&0xff)-1))]
+			e = lit.sub[int(e>>16)+int((bits>>(lit.width&63))&(1<<(e&0xf)-1))]
 		}
 		l := uint(e & 0xff)
 		if l == 0 || l > nb {
 			return false
 		}
-		bits >>= l
+		bits >>= l & 63
 		nb -= l
 		sym := int(e >> 16)
 		if sym < 256 {
@@ -357,26 +367,26 @@ func (f *inflater) codes() bool {
 		if x > nb {
 			return false
 		}
-		length := int(lenBase[sym]) + int(bits&(1<<x-1))
-		bits >>= x
+		length := int(lenBase[sym]) + int(bits&(1<<(x&63)-1))
+		bits >>= x & 63
 		nb -= x
-		e = dist.primary[bits&dist.mask]
+		e = dist.primary[bits&distMask]
 		if e&linkFlag != 0 {
-			e = dist.sub[int(e>>16)+int((bits>>dist.width)&(1<<(e&0xff)-1))]
+			e = dist.sub[int(e>>16)+int((bits>>(dist.width&63))&(1<<(e&0xf)-1))]
 		}
 		l = uint(e & 0xff)
 		dsym := int(e >> 16)
 		if l == 0 || l > nb || dsym >= 30 {
 			return false
 		}
-		bits >>= l
+		bits >>= l & 63
 		nb -= l
 		x = uint(distExtra[dsym])
 		if x > nb {
 			return false
 		}
-		d := int(distBase[dsym]) + int(bits&(1<<x-1))
-		bits >>= x
+		d := int(distBase[dsym]) + int(bits&(1<<(x&63)-1))
+		bits >>= x & 63
 		nb -= x
 		if d > n {
 			return false
