@@ -15,7 +15,7 @@ RACE     := $(shell $(GO) env CGO_ENABLED 2>/dev/null | grep -q 1 && command -v 
 # the portable scans. make test runs everything with it, and the packages
 # that have both kinds of scan once more without it.
 SIMD     := GOEXPERIMENT=simd
-SIMD_PKGS := ./internal/jsonstr ./pkg/ibmsg
+SIMD_PKGS := ./internal/jsonstr ./pkg/ibmsg ./pkg/gwlog
 
 .PHONY: all build test demo bench fuzz cover update-golden clean fmt vet
 

@@ -183,13 +183,17 @@ func unescapeHTML(b []byte) []byte {
 // unescapeHTMLInPlace is unescapeHTML writing over b, which the caller
 // gives up (FuzzUnescapeHTMLInPlace). An entity is never shorter than its
 // text, save for a few of HTML's named ones (&nGt;), from the first of
-// which on the rest is unescaped into a new slice.
-//
-// The text is written aligned to b's end: what follows the last entity
-// stays where it is. That is most of a message (its base64 content, after
-// the entities of the headers and the IBInfo), which writing from the
-// start would move down by the bytes the entities gave up.
-func unescapeHTMLInPlace(b []byte) []byte {
+// which on the rest is unescaped into a new slice. With AVX2 it writes
+// from the start, 32 bytes at a time; without, aligned to b's end
+// (unescapeBackward).
+func unescapeHTMLInPlace(b []byte) []byte { return unescapeInPlace(b) }
+
+// unescapeBackward is unescapeHTMLInPlace one entity at a time, the text
+// written aligned to b's end: what follows the last entity stays where it
+// is. That is most of a message (its base64 content, after the entities
+// of the headers and the IBInfo), which writing from the start would move
+// down by the bytes the entities gave up.
+func unescapeBackward(b []byte) []byte {
 	// The entities' offsets, found first; the text is then written from
 	// its end. Too many for the list: written from the start instead.
 	var at [256]int32
@@ -234,7 +238,7 @@ func unescapeHTMLInPlace(b []byte) []byte {
 	return b[w-r:]
 }
 
-// unescapeForward is unescapeHTMLInPlace writing from the start.
+// unescapeForward is unescapeBackward writing from the start.
 func unescapeForward(b []byte) []byte {
 	r := bytes.IndexByte(b, '&')
 	if r < 0 {

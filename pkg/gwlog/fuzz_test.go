@@ -162,13 +162,17 @@ func FuzzFindConnector(f *testing.F) {
 // FuzzUnescapeHTMLInPlace: unescaping in place gives unescapeHTML's text.
 func FuzzUnescapeHTMLInPlace(f *testing.F) {
 	for _, s := range []string{"&lt;IBInfo&gt;&#34;x&#34;&amp;amp;", "a&nGt;b&lt;c", "&&;&#;&#x;&#0;&#1114112;&#x10FFFF;&nbsp;&eacute;&", "no entity", "&lt",
-		"&lt;&lt;&gt;&amp;lt;&#x41;&#65;&quot;&apos;" + strings.Repeat("QUJD", 40), strings.Repeat("&lt;a&gt;", 300) + "tail"} {
+		"&lt;&lt;&gt;&amp;lt;&#x41;&#65;&quot;&apos;" + strings.Repeat("QUJD", 40), strings.Repeat("&lt;a&gt;", 300) + "tail",
+		strings.Repeat("&lt;EMPLID&gt;K0995997&lt;/EMPLID&gt;", 4) + strings.Repeat("x", 70) + "&amp;&nGt;" + strings.Repeat("y", 40)} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		want := unescapeHTML(b)
 		if got := unescapeHTMLInPlace(bytes.Clone(b)); !bytes.Equal(got, want) {
 			t.Fatalf("in place %q, unescapeHTML %q", got, want)
+		}
+		if got := unescapeBackward(bytes.Clone(b)); !bytes.Equal(got, want) {
+			t.Fatalf("backward %q, unescapeHTML %q", got, want)
 		}
 	})
 }
@@ -256,4 +260,26 @@ func FuzzLogTimes(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestUnescapeHTMLInPlaceEveryPlace puts entities at every offset of texts
+// long enough for the 32-byte copies, as dense as escaped XML and sparse,
+// with a shrinking entity (&nGt;) and a bare '&' among them.
+func TestUnescapeHTMLInPlaceEveryPlace(t *testing.T) {
+	for _, ent := range []string{"&lt;", "&#34;", "&amp;", "&", "&nGt;", "&eacute;", "&#x1F600;"} {
+		for _, gap := range []string{"", "a", strings.Repeat("b", 7), strings.Repeat("c", 31), strings.Repeat("d", 33)} {
+			for off := range 70 {
+				s := strings.Repeat("Q", off) + ent + gap + "&gt;" + gap + ent + strings.Repeat("R", 70-off)
+				for _, b := range []string{s, strings.Repeat("&lt;x&gt;", 9) + s} {
+					want := unescapeHTML([]byte(b))
+					if got := unescapeHTMLInPlace([]byte(b)); !bytes.Equal(got, want) {
+						t.Fatalf("%q:\nin place %q\nwant     %q", b, got, want)
+					}
+					if got := unescapeBackward([]byte(b)); !bytes.Equal(got, want) {
+						t.Fatalf("%q:\nbackward %q\nwant     %q", b, got, want)
+					}
+				}
+			}
+		}
+	}
 }
