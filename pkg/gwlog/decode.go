@@ -238,7 +238,9 @@ func unescapeBackward(b []byte) []byte {
 	return b[w-r:]
 }
 
-// unescapeForward is unescapeBackward writing from the start.
+// unescapeForward is unescapeHTMLInPlace writing from the start: with
+// AVX2 always, otherwise for text with more entities than
+// unescapeBackward keeps a list for.
 func unescapeForward(b []byte) []byte {
 	r := bytes.IndexByte(b, '&')
 	if r < 0 {
@@ -257,18 +259,27 @@ func unescapeForward(b []byte) []byte {
 			out := make([]byte, w, w+len(b)-r+len(rep))
 			copy(out, b[:w])
 			return append(out, unescapeHTML(b[r:])...)
+		case len(rep) == 1:
+			b[w] = rep[0]
+			w++
+			r += n
 		default:
 			w += copy(b[w:], rep)
 			r += n
 		}
-		j := bytes.IndexByte(b[r:], '&')
-		if j < 0 {
-			j = len(b) - r
-		}
-		w += copy(b[w:], b[r:r+j])
-		r += j
+		w, r = copyToAmp(b, w, r)
 	}
 	return b[:w]
+}
+
+// copyToAmpPortable copies b[r:] down to b[w:] (w <= r) up to the next
+// '&' or the end, and returns where each stands then.
+func copyToAmpPortable(b []byte, w, r int) (int, int) {
+	j := bytes.IndexByte(b[r:], '&')
+	if j < 0 {
+		j = len(b) - r
+	}
+	return w + copy(b[w:], b[r:r+j]), r + j
 }
 
 var (

@@ -174,6 +174,9 @@ func FuzzUnescapeHTMLInPlace(f *testing.F) {
 		if got := unescapeBackward(bytes.Clone(b)); !bytes.Equal(got, want) {
 			t.Fatalf("backward %q, unescapeHTML %q", got, want)
 		}
+		if got := unescapeForward(bytes.Clone(b)); !bytes.Equal(got, want) {
+			t.Fatalf("forward %q, unescapeHTML %q", got, want)
+		}
 	})
 }
 
@@ -277,6 +280,9 @@ func TestUnescapeHTMLInPlaceEveryPlace(t *testing.T) {
 					}
 					if got := unescapeBackward([]byte(b)); !bytes.Equal(got, want) {
 						t.Fatalf("%q:\nbackward %q\nwant     %q", b, got, want)
+					}
+					if got := unescapeForward([]byte(b)); !bytes.Equal(got, want) {
+						t.Fatalf("%q:\nforward  %q\nwant     %q", b, got, want)
 					}
 				}
 			}
