@@ -1,4 +1,4 @@
-//go:build goexperiment.simd && amd64
+//go:build goexperiment.simd && amd64 && !go1.27
 
 package gwlog
 
@@ -7,8 +7,11 @@ import (
 	"simd/archsimd"
 )
 
+// simdBuilt says the AVX2 scans are compiled in (simdcheck.Want).
+const simdBuilt = true
+
 // simdScan is true when unescapeHTMLInPlace uses AVX2 (built with
-// GOEXPERIMENT=simd, on a CPU that has it); the tests check it is.
+// GOEXPERIMENT=simd, on a CPU that has it).
 var simdScan = archsimd.X86.AVX2()
 
 // unescapeInPlace is unescapeHTMLInPlace: with AVX2 from the start, the

@@ -298,9 +298,9 @@ var (
 	distExtra = [30]uint8{0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13}
 )
 
-// slack is the room codes keeps past the output: the longest match, and
-// up to 15 bytes more that its last 16-byte chunk may write.
-const slack = 258 + 16
+// slack is the room codes keeps past the output: the longest match (a
+// short one is copied as two words, 16 bytes, which this covers too).
+const slack = 258
 
 // codes decodes a block's symbols with f.lit and f.dist. The loop keeps
 // the bit reader and the output in locals (registers), loading input so

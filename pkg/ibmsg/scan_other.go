@@ -1,8 +1,13 @@
-//go:build !goexperiment.simd || !amd64
+//go:build !goexperiment.simd || !amd64 || go1.27
 
 package ibmsg
 
-// simdScan is false: built without GOEXPERIMENT=simd, or not for amd64.
+// simdBuilt says the AVX2 scans are not compiled in: built without
+// GOEXPERIMENT=simd, not for amd64, or with a Go newer than 1.26 (whose
+// simd/archsimd, an experiment, may differ).
+const simdBuilt = false
+
+// simdScan is false: the portable scans are in use.
 const simdScan = false
 
 // mayHoldSecret is MayHoldSecret without simd/archsimd.
