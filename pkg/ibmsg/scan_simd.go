@@ -5,6 +5,7 @@ package ibmsg
 import (
 	"math/bits"
 	"simd/archsimd"
+	"strings"
 	"unsafe"
 )
 
@@ -45,4 +46,25 @@ func mayHoldSecret(s string) bool {
 		}
 	}
 	return false
+}
+
+// secretAt reports whether the byte at j of s, one MayHoldSecret looks
+// for (w, z, f in either case, or ſ's first byte), is where one of its
+// words (or ſ) is.
+func secretAt(s string, j int) bool {
+	switch s[j] | 0x20 {
+	case 'w':
+		return wordAt(s, j-4, "password")
+	case 'z':
+		return wordAt(s, j-7, "authorization")
+	case 'f':
+		return wordAt(s, j-8, "peoplesoft.com/")
+	}
+	return s[j] == 0xc5 && j+1 < len(s) && s[j+1] == 0xbf // ſ, U+017F
+}
+
+// wordAt reports whether s holds word (lower case, ASCII) at p in any
+// ASCII case.
+func wordAt(s string, p int, word string) bool {
+	return p >= 0 && p+len(word) <= len(s) && strings.EqualFold(s[p:p+len(word)], word)
 }
