@@ -76,8 +76,9 @@ const (
 	srcMyBasicKnowl = "http://mybasicknowledge.blogspot.com/2012/07/peoplesoft-username-not-defined-in.html"
 )
 
-// catalogSize is how many entries the catalog has (TestCatalogEntriesComplete
-// fails on an empty one, should it be too large).
+// catalogSize is how many entries the catalog has. Too small does not
+// compile; too large leaves empty entries, which TestCatalogEntriesComplete
+// reports.
 const catalogSize = 8
 
 // catalogTable returns a copy of the catalog, sorted by (Set, Number).
