@@ -47,57 +47,67 @@ const hexDigits = "0123456789abcdef"
 func Append(dst []byte, s string) []byte {
 	dst = slices.Grow(dst, len(s)+2)
 	dst = append(dst, '"')
+	dst = appendEscaped(dst, s)
+	return append(dst, '"')
+}
+
+// appendEscapedPortable appends s escaped, without the quotes: the runs
+// between bytes that need a look are found eight bytes at a time and
+// copied whole.
+func appendEscapedPortable(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; ; {
-		i += indexSpecial(s[i:])
+		i += indexSWAR(s[i:])
 		if i >= len(s) {
 			break
 		}
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			if c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
-				// A two-byte sequence (é, ü): valid, never U+2028/9.
-				i += 2
-				continue
-			}
-			r, size := utf8.DecodeRuneInString(s[i:])
-			switch {
-			case r == utf8.RuneError && size == 1:
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, `\ufffd`...)
-			case r == '\u2028' || r == '\u2029':
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			default:
-				i += size
-				continue
-			}
-			i += size
-			start = i
+		if c := s[i]; c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			// A two-byte sequence (é, ü): valid, never U+2028/9.
+			i += 2
 			continue
 		}
 		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		}
-		i++
+		dst, i = escapeAt(dst, s, i)
 		start = i
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, s[start:]...)
+}
+
+// escapeAt appends what stands for s[i] in a JSON string, where s[i] is a
+// byte indexSWAR stops at, and returns where s goes on: the escape of a
+// control character, '"' or '\\'; a valid UTF-8 sequence as it is (but
+// U+2028 and U+2029 escaped); \ufffd for a byte of invalid UTF-8.
+func escapeAt(dst []byte, s string, i int) ([]byte, int) {
+	c := s[i]
+	if c >= utf8.RuneSelf {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+		default:
+			dst = append(dst, s[i:i+size]...)
+		}
+		return dst, i + size
+	}
+	switch c {
+	case '"', '\\':
+		dst = append(dst, '\\', c)
+	case '\b':
+		dst = append(dst, '\\', 'b')
+	case '\f':
+		dst = append(dst, '\\', 'f')
+	case '\n':
+		dst = append(dst, '\\', 'n')
+	case '\r':
+		dst = append(dst, '\\', 'r')
+	case '\t':
+		dst = append(dst, '\\', 't')
+	default:
+		dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+	}
+	return dst, i + 1
 }
 
 // indexSWAR returns the index of the first byte of s that may need

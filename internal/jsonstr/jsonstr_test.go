@@ -55,7 +55,7 @@ func BenchmarkAppend(b *testing.B) {
 	}
 }
 
-// naiveSpecial is indexSpecial one byte at a time.
+// naiveSpecial is indexSWAR one byte at a time.
 func naiveSpecial(s string) int {
 	for i := range len(s) {
 		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
@@ -65,44 +65,82 @@ func naiveSpecial(s string) int {
 	return len(s)
 }
 
-// TestIndexSpecial puts every byte value at every position of strings
-// long enough for the wide (32-byte) scan, its tail, and the SWAR one.
-func TestIndexSpecial(t *testing.T) {
-	for _, n := range []int{1, 7, 8, 31, 32, 33, 64, 71, 100} {
-		base := strings.Repeat("abcdefgh<>/=&' ", 8)[:n]
+// TestIndexSWAR puts every byte value at every position of strings long
+// enough for the eight-byte steps and their tail.
+func TestIndexSWAR(t *testing.T) {
+	for _, n := range []int{1, 7, 8, 9, 16, 23} {
+		base := strings.Repeat("abcdefgh<>/=&' ", 2)[:n]
 		for pos := range n {
 			for c := range 256 {
-				s := base[:pos] + string(rune(0)) + base[pos+1:]
-				b := []byte(s)
+				b := []byte(base)
 				b[pos] = byte(c)
-				s = string(b)
-				if got, want := indexSpecial(s), naiveSpecial(s); got != want {
-					t.Fatalf("len %d, byte %#x at %d: indexSpecial %d, want %d", n, c, pos, got, want)
-				}
+				s := string(b)
 				if got, want := indexSWAR(s), naiveSpecial(s); got != want {
 					t.Fatalf("len %d, byte %#x at %d: indexSWAR %d, want %d", n, c, pos, got, want)
 				}
 			}
 		}
-		if got := indexSpecial(base); got != n {
-			t.Fatalf("len %d, nothing to escape: indexSpecial %d", n, got)
+		if got := indexSWAR(base); got != n {
+			t.Fatalf("len %d, nothing to escape: indexSWAR %d", n, got)
 		}
 	}
 }
 
-// FuzzIndexSpecial checks both scans against one byte at a time, at
-// every offset (the wide scan's loads are unaligned).
-func FuzzIndexSpecial(f *testing.F) {
+// checkAppend compares Append's output for s with encoding/json's, into
+// an empty buffer, after a prefix in a buffer with spare room, and after a
+// prefix in a buffer with no room to spare (escapes must grow it); and
+// the portable escaping with the one in use.
+func checkAppend(t *testing.T, s string) {
+	t.Helper()
+	want := std(t, s)
+	if got := Append(nil, s); !bytes.Equal(got, want) {
+		t.Fatalf("%q: got %s want %s", s, got, want)
+	}
+	for _, room := range []int{0, len(s) / 2, len(s) + 2, 2*len(s) + 40} {
+		dst := append(make([]byte, 0, 3+room), "ab,"...)
+		if got := Append(dst, s); string(got[:3]) != "ab," || !bytes.Equal(got[3:], want) {
+			t.Fatalf("%q after a prefix, %d spare: got %s want ab,%s", s, room, got, want)
+		}
+	}
+	if got, want := appendEscaped([]byte("x"), s), appendEscapedPortable([]byte("x"), s); !bytes.Equal(got, want) {
+		t.Fatalf("%q: appendEscaped %q, appendEscapedPortable %q", s, got, want)
+	}
+}
+
+// TestAppendEveryPlace puts every byte value, and the sequences that UTF-8
+// handling tells apart, at every position of strings long enough for the
+// AVX2 path's 32-byte blocks, the block after them and its tail; and runs
+// of escapes that outgrow the room Append makes at first.
+func TestAppendEveryPlace(t *testing.T) {
+	seqs := []string{"é", "\u20ac", "\U0001D11E", "\u2028", "\u2029", "\xc3", "\xe2\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc0\xaf"}
+	for c := range 256 {
+		seqs = append(seqs, string([]byte{byte(c)}))
+	}
+	for _, n := range []int{1, 2, 31, 32, 33, 40, 63, 64, 65, 97} {
+		base := strings.Repeat("abcdefgh<>/=&' ", 7)[:n]
+		for pos := range n {
+			for _, seq := range seqs {
+				checkAppend(t, base[:pos]+seq+base[pos+1:])
+			}
+		}
+		checkAppend(t, base)
+		for _, run := range []string{"\x01", `"`, "\u2028", "\xff", "é"} {
+			checkAppend(t, strings.Repeat(run, n))
+			checkAppend(t, base+strings.Repeat(run, n)+base)
+		}
+	}
+}
+
+// FuzzAppendEscaped checks the escaping in use against the portable one
+// at every offset of s (the AVX2 loads are unaligned), and against
+// encoding/json.
+func FuzzAppendEscaped(f *testing.F) {
 	f.Add(strings.Repeat("<a b=\"c\">Zürich</a>\n", 5))
 	f.Add(strings.Repeat("x", 40) + "\x7f\x80")
+	f.Add(strings.Repeat("\x01\"", 40))
 	f.Fuzz(func(t *testing.T, s string) {
 		for off := range min(len(s), 40) {
-			if got, want := indexSpecial(s[off:]), naiveSpecial(s[off:]); got != want {
-				t.Fatalf("%q[%d:]: indexSpecial %d, want %d", s, off, got, want)
-			}
-			if got, want := indexSWAR(s[off:]), naiveSpecial(s[off:]); got != want {
-				t.Fatalf("%q[%d:]: indexSWAR %d, want %d", s, off, got, want)
-			}
+			checkAppend(t, s[off:])
 		}
 	})
 }

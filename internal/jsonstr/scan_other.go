@@ -10,6 +10,5 @@ const simdBuilt = false
 // simdScan is false: the portable scans are in use.
 const simdScan = false
 
-// indexSpecial returns the index of the first byte of s that may need
-// escaping, or len(s).
-func indexSpecial(s string) int { return indexSWAR(s) }
+// appendEscaped appends s escaped, without the quotes.
+func appendEscaped(dst []byte, s string) []byte { return appendEscapedPortable(dst, s) }

@@ -5,34 +5,76 @@ package jsonstr
 import (
 	"math/bits"
 	"simd/archsimd"
+	"slices"
 	"unsafe"
 )
 
 // simdBuilt says the AVX2 scans are compiled in (simdcheck.Want).
 const simdBuilt = true
 
-// simdScan is true when indexSpecial uses AVX2 (built with
+// simdScan is true when appendEscaped uses AVX2 (built with
 // GOEXPERIMENT=simd, on a CPU that has it).
 var simdScan = archsimd.X86.AVX2()
 
-// indexSpecial returns the index of the first byte of s that may need
-// escaping, or len(s): 32 bytes at a time with AVX2. One signed compare
-// finds both the control characters and the bytes outside ASCII (< 0x20
-// as int8), two more find '"' and '\\'.
-func indexSpecial(s string) int {
+// appendEscaped appends s escaped, without the quotes.
+func appendEscaped(dst []byte, s string) []byte {
 	if !simdScan {
-		return indexSWAR(s)
+		return appendEscapedPortable(dst, s)
 	}
+	return appendEscapedAVX2(dst, s)
+}
+
+// appendEscapedAVX2 copies s 32 bytes at a time and looks at each block
+// as it goes. A block is stored whole before it is looked at, so a byte
+// that needs escaping costs no search and no copy call of its own (a
+// payload has a '"' every few dozen bytes): what was stored past it is
+// simply written over. One signed compare finds both the control
+// characters and the bytes outside ASCII (< 0x20 as int8), two more find
+// '"' and '\\'.
+func appendEscapedAVX2(dst []byte, s string) []byte {
 	p := unsafe.Pointer(unsafe.StringData(s))
 	space := archsimd.BroadcastInt8x32(0x20)
 	quote := archsimd.BroadcastInt8x32('"')
 	backslash := archsimd.BroadcastInt8x32('\\')
 	i := 0
-	for ; i+32 <= len(s); i += 32 {
-		x := archsimd.LoadInt8x32((*[32]int8)(unsafe.Add(p, i)))
-		if m := x.Less(space).Or(x.Equal(quote)).Or(x.Equal(backslash)).ToBits(); m != 0 {
-			return i + bits.TrailingZeros32(m)
+	for {
+		// Room for the rest of s as it is, so that a block stored at w
+		// fits while 32 bytes of s are left. Escapes take more room
+		// than their bytes: it is checked again after each.
+		if left := len(s) - i; cap(dst)-len(dst) < left {
+			dst = slices.Grow(dst, left+left/8)
 		}
+		w := len(dst)
+		d := dst[:cap(dst)]
+		for i+32 <= len(s) {
+			x := archsimd.LoadInt8x32((*[32]int8)(unsafe.Add(p, i)))
+			x.AsUint8x32().StoreSlice(d[w:])
+			m := x.Less(space).Or(x.Equal(quote)).Or(x.Equal(backslash)).ToBits()
+			if m == 0 {
+				i += 32
+				w += 32
+				continue
+			}
+			k := bits.TrailingZeros32(m)
+			i += k
+			w += k
+			break
+		}
+		if i+32 > len(s) {
+			k := indexSWAR(s[i:])
+			w += copy(d[w:], s[i:i+k])
+			i += k
+		}
+		dst = dst[:w]
+		if i >= len(s) {
+			return dst
+		}
+		if c := s[i]; c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			// A two-byte sequence (é, ü): valid, never U+2028/9.
+			dst = append(dst, c, s[i+1])
+			i += 2
+			continue
+		}
+		dst, i = escapeAt(dst, s, i)
 	}
-	return i + indexSWAR(s[i:])
 }
