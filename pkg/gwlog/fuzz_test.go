@@ -217,7 +217,7 @@ func FuzzXMLTracker(f *testing.F) {
 		for _, line := range strings.Split(text, "\n") {
 			a, b := fast.feed([]byte(line)), slow.feed([]byte(line))
 			// (slash matters only inside the root's tags.)
-			if a != b || fast.state != slow.state || fast.depth != slow.depth || fast.state == xsTag && fast.tagRoot && fast.slash != slow.slash {
+			if a != b || fast.state != slow.state || fast.depth != slow.depth || fast.state == xsTag && fast.slash != slow.slash {
 				t.Fatalf("line %q: fast %d (state %d depth %d slash %v), bytewise %d (state %d depth %d slash %v)",
 					line, a, fast.state, fast.depth, fast.slash, b, slow.state, slow.depth, slow.slash)
 			}
@@ -288,4 +288,69 @@ func TestUnescapeHTMLInPlaceEveryPlace(t *testing.T) {
 			}
 		}
 	}
+}
+
+// naiveMarkup is indexMarkup one position at a time.
+func naiveMarkup(b, lt []byte, r0 byte) int {
+	for i := range b {
+		if isMarkupAt(b, i, lt, r0) {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestIndexMarkupEveryPlace puts each kind of markup, and near misses
+// (another element, a cut "&lt", a '/' before another name, a pattern cut
+// by the end), at every offset of texts long enough for the 32-byte
+// blocks, the block after them and the tail, escaped and raw.
+func TestIndexMarkupEveryPlace(t *testing.T) {
+	for _, lt := range []string{"&lt;", "<"} {
+		var marks []string
+		for _, m := range []string{"!--", "![CDATA[", "?x", "R", "/R", "Q", "/Q", "/", "!", "?"} {
+			marks = append(marks, lt+m)
+		}
+		marks = append(marks, "&lt", "&l;", "&gt;R", "<<", "&lt;&lt;R")
+		for _, mark := range marks {
+			for _, n := range []int{0, 1, 3, 30, 31, 32, 33, 36, 37, 64, 70} {
+				for off := range n + 1 {
+					s := strings.Repeat("a", off) + mark + strings.Repeat("b", n-off)
+					for _, b := range []string{s, strings.Repeat(lt+"x/"+lt+"/y", 5) + s, s[:len(s)-1]} {
+						for _, r0 := range []byte{'R', '!'} {
+							want := naiveMarkup([]byte(b), []byte(lt), r0)
+							if got := indexMarkup([]byte(b), []byte(lt), r0); got != want {
+								t.Fatalf("%q, root %q: indexMarkup %d, want %d", b, r0, got, want)
+							}
+							if got := indexMarkupPortable([]byte(b), []byte(lt), r0); got != want {
+								t.Fatalf("%q, root %q: indexMarkupPortable %d, want %d", b, r0, got, want)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// FuzzIndexMarkup checks both searches against one position at a time, at
+// every offset (the AVX2 loads are unaligned).
+func FuzzIndexMarkup(f *testing.F) {
+	f.Add("&lt;a&gt;&lt;/a&gt;&lt;Root&gt;&lt;![CDATA[x]]&gt;&lt;/Root&gt;", byte('R'), true)
+	f.Add("<a><b/></a><?pi?><!--c--></R>", byte('R'), false)
+	f.Fuzz(func(t *testing.T, s string, r0 byte, esc bool) {
+		lt := []byte("<")
+		if esc {
+			lt = []byte("&lt;")
+		}
+		for off := range min(len(s), 40) {
+			b := []byte(s[off:])
+			want := naiveMarkup(b, lt, r0)
+			if got := indexMarkup(b, lt, r0); got != want {
+				t.Fatalf("%q, root %q: indexMarkup %d, want %d", b, r0, got, want)
+			}
+			if got := indexMarkupPortable(b, lt, r0); got != want {
+				t.Fatalf("%q, root %q: indexMarkupPortable %d, want %d", b, r0, got, want)
+			}
+		}
+	})
 }

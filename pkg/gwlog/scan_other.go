@@ -15,3 +15,6 @@ func unescapeInPlace(b []byte) []byte { return unescapeBackward(b) }
 
 // copyToAmp is copyToAmpPortable without simd/archsimd.
 func copyToAmp(b []byte, w, r int) (int, int) { return copyToAmpPortable(b, w, r) }
+
+// indexMarkup is indexMarkupPortable without simd/archsimd.
+func indexMarkup(b []byte, lt []byte, r0 byte) int { return indexMarkupPortable(b, lt, r0) }

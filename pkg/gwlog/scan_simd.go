@@ -55,3 +55,44 @@ func copyToAmp(b []byte, w, r int) (int, int) {
 	}
 	return copyToAmpPortable(b, w, r)
 }
+
+// indexMarkup returns the index of the first lt ("<" or "&lt;") in b that
+// opens markup the xmlTracker reads: lt followed by '!', '?', r0, or '/'
+// and r0; or -1. Escaped XML is a tag every few bytes, few of them the
+// root's: with AVX2, 32 positions are tested at once for the whole
+// pattern (one load at each of its offsets), instead of stopping at every
+// tag.
+func indexMarkup(b []byte, lt []byte, r0 byte) int {
+	if !simdScan || len(lt) != 1 && len(lt) != 4 {
+		return indexMarkupPortable(b, lt, r0)
+	}
+	L := len(lt)
+	first := archsimd.BroadcastUint8x32(lt[0])
+	bang := archsimd.BroadcastUint8x32('!')
+	quest := archsimd.BroadcastUint8x32('?')
+	slash := archsimd.BroadcastUint8x32('/')
+	root := archsimd.BroadcastUint8x32(r0)
+	lc := archsimd.BroadcastUint8x32('l')
+	tc := archsimd.BroadcastUint8x32('t')
+	semi := archsimd.BroadcastUint8x32(';')
+	i := 0
+	// The loads reach L+1 bytes past the block.
+	for ; i+32+L+1 <= len(b); i += 32 {
+		m := archsimd.LoadUint8x32Slice(b[i:]).Equal(first)
+		if L == 4 {
+			m = m.And(archsimd.LoadUint8x32Slice(b[i+1:]).Equal(lc)).
+				And(archsimd.LoadUint8x32Slice(b[i+2:]).Equal(tc)).
+				And(archsimd.LoadUint8x32Slice(b[i+3:]).Equal(semi))
+		}
+		c := archsimd.LoadUint8x32Slice(b[i+L:])
+		next := archsimd.LoadUint8x32Slice(b[i+L+1:])
+		open := c.Equal(bang).Or(c.Equal(quest)).Or(c.Equal(root)).Or(c.Equal(slash).And(next.Equal(root)))
+		if hit := m.And(open).ToBits(); hit != 0 {
+			return i + bits.TrailingZeros32(hit)
+		}
+	}
+	if j := indexMarkupPortable(b[i:], lt, r0); j >= 0 {
+		return i + j
+	}
+	return -1
+}

@@ -7,13 +7,18 @@ import "bytes"
 // (a document rarely nests its root's name), and skips CDATA sections,
 // comments and processing instructions, in which tags do not count. It reads
 // the text as it is in the log: HTML-escaped ("&lt;IBResponse&gt;") or not.
+//
+// Other elements' tags are passed over where they start: only markup that
+// opens with '!' or '?', or whose name starts as the root's does, is read
+// (indexMarkup finds it). Their ends need no finding, since a tag holds no
+// '<' (XML allows none in attribute values, and escaped, an attribute's
+// "&lt;" is "&amp;lt;").
 type xmlTracker struct {
 	root    []byte // the root's qualified name, as written
 	esc     bool
 	depth   int
 	state   uint8
-	tagRoot bool // the open tag is the root's
-	tagEnd  bool // the open tag is an end tag
+	tagEnd  bool // the open tag (always the root's) is an end tag
 	slash   bool // the last significant character in the tag was '/'
 	quote   byte
 	started bool
@@ -24,7 +29,7 @@ type xmlTracker struct {
 
 const (
 	xsText uint8 = iota
-	xsTag
+	xsTag         // inside one of the root's tags
 	xsCDATA
 	xsComment
 	xsPI
@@ -46,6 +51,15 @@ func (t *xmlTracker) syms() *xmlSyms {
 	return &rawSyms
 }
 
+// rootStart is the first byte of the root's name, or '!' when there is no
+// root to look for (then only markup that opens with '!' or '?' is read).
+func (t *xmlTracker) rootStart() byte {
+	if len(t.root) == 0 {
+		return '!'
+	}
+	return t.root[0]
+}
+
 // feed reads b; it returns the offset just after the root's end tag when the
 // document ended in b, or -1.
 func (t *xmlTracker) feed(b []byte) int {
@@ -54,7 +68,7 @@ func (t *xmlTracker) feed(b []byte) int {
 	for i < len(b) {
 		switch t.state {
 		case xsText:
-			j := bytes.Index(b[i:], s.lt)
+			j := indexMarkup(b[i:], s.lt, t.rootStart())
 			if j < 0 {
 				return -1
 			}
@@ -67,38 +81,28 @@ func (t *xmlTracker) feed(b []byte) int {
 			case bytes.HasPrefix(rest, []byte("!--")):
 				t.state = xsComment
 				i += 3
-			case len(rest) > 0 && (rest[0] == '?' || rest[0] == '!'):
+			case rest[0] == '?' || rest[0] == '!':
 				t.state = xsPI
 				i++
 			default:
-				t.state = xsTag
-				t.tagEnd = len(rest) > 0 && rest[0] == '/'
-				if t.tagEnd {
-					i++
-					rest = rest[1:]
+				end := rest[0] == '/'
+				k := 0
+				if end {
+					k = 1
 				}
 				n := 0
-				for n < len(rest) && isNameByte(rest[n]) {
+				for k+n < len(rest) && isNameByte(rest[k+n]) {
 					n++
 				}
-				t.tagRoot = n > 0 && bytes.Equal(rest[:n], t.root)
-				t.slash = false
-				t.quote = 0
-				i += n
+				if n > 0 && bytes.Equal(rest[k:k+n], t.root) {
+					t.state = xsTag
+					t.tagEnd, t.slash, t.quote = end, false, 0
+					i += k + n
+				}
+				// Another element, whose name starts as the root's:
+				// passed over like the rest.
 			}
 		case xsTag:
-			if t.esc && !t.bytewise && !t.tagRoot {
-				// Escaped, quotes are entities and do not count, and
-				// only the root's tags need slash: another tag ends
-				// at the first "&gt;".
-				j := bytes.Index(b[i:], s.gt)
-				if j < 0 {
-					return -1
-				}
-				i += j + len(s.gt)
-				t.state = xsText
-				continue
-			}
 			if t.esc && !t.bytewise {
 				// Escaped, quotes are entities and do not count: jump
 				// from '&' to '&' (an entity, or the tag's "&gt;").
@@ -133,19 +137,17 @@ func (t *xmlTracker) feed(b []byte) int {
 				if bytes.HasPrefix(b[i:], s.gt) {
 					i += len(s.gt)
 					t.state = xsText
-					if t.tagRoot {
-						switch {
-						case t.tagEnd:
-							t.depth--
-						case t.slash:
-							// <Root/>: opened and closed at once.
-						default:
-							t.depth++
-						}
-						t.started = true
-						if t.depth <= 0 {
-							return i
-						}
+					switch {
+					case t.tagEnd:
+						t.depth--
+					case t.slash:
+						// <Root/>: opened and closed at once.
+					default:
+						t.depth++
+					}
+					t.started = true
+					if t.depth <= 0 {
+						return i
 					}
 					break
 				}
@@ -176,6 +178,37 @@ func (t *xmlTracker) feed(b []byte) int {
 		}
 	}
 	return -1
+}
+
+// isMarkupAt reports whether b[i:] is lt followed by what indexMarkup looks
+// for: '!', '?', r0, or '/' and r0.
+func isMarkupAt(b []byte, i int, lt []byte, r0 byte) bool {
+	k := i + len(lt)
+	if k >= len(b) || !bytes.Equal(b[i:k], lt) {
+		return false
+	}
+	switch c := b[k]; c {
+	case '!', '?', r0:
+		return true
+	case '/':
+		return k+1 < len(b) && b[k+1] == r0
+	}
+	return false
+}
+
+// indexMarkupPortable returns the index of the first lt in b that opens
+// markup the tracker reads (see isMarkupAt), or -1.
+func indexMarkupPortable(b []byte, lt []byte, r0 byte) int {
+	for i := 0; ; {
+		j := bytes.Index(b[i:], lt)
+		if j < 0 {
+			return -1
+		}
+		if isMarkupAt(b, i+j, lt, r0) {
+			return i + j
+		}
+		i += j + 1
+	}
 }
 
 // slashAfter notes whether the last significant character of seg (text
