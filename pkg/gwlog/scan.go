@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/psib-dev/psib/internal/asciifold"
 	"github.com/psib-dev/psib/pkg/ibmsg"
 )
 
@@ -735,9 +736,7 @@ func isPrologLine(t []byte) bool {
 	return false
 }
 
-func hasPrefixFold(b []byte, prefix string) bool {
-	return len(b) >= len(prefix) && strings.EqualFold(string(b[:len(prefix)]), prefix)
-}
+func hasPrefixFold(b []byte, prefix string) bool { return asciifold.HasPrefix(b, prefix) }
 
 // indexFold finds s in b ignoring ASCII case. rare is the index in s of
 // a letter that seldom occurs in b: its two cases are looked for with
@@ -756,7 +755,7 @@ func indexFold(b []byte, s string, rare int) int {
 			if found >= 0 && p >= found {
 				break
 			}
-			if p+len(s) <= len(b) && strings.EqualFold(string(b[p:p+len(s)]), s) {
+			if p+len(s) <= len(b) && asciifold.Equal(b[p:p+len(s)], s) {
 				found = p
 				break
 			}
@@ -893,11 +892,11 @@ func (m *mimeTrack) feed(t []byte) action {
 			m.headers++
 			m.inCT = false
 			switch {
-			case strings.EqualFold(string(name), "Content-Type"):
+			case asciifold.Equal(name, "Content-Type"):
 				m.inCT = true
 				m.ct = append(m.ct[:0], bytes.TrimSpace(value)...)
 				m.bset = false
-			case strings.EqualFold(string(name), "Content-ID"):
+			case asciifold.Equal(name, "Content-ID"):
 				v := bytes.TrimSpace(value)
 				if bytes.HasPrefix(v, []byte("PeopleSoft-")) && bytes.HasSuffix(v, []byte("Mime-Message")) {
 					m.psCID = true
@@ -1061,10 +1060,10 @@ func (h *httpTrack) feed(t []byte) (action, int) {
 			h.headers++
 			h.inCT = false
 			switch {
-			case strings.EqualFold(string(name), "Content-Type"):
+			case asciifold.Equal(name, "Content-Type"):
 				h.inCT = true
 				h.ct = append(h.ct[:0], bytes.TrimSpace(value)...)
-			case strings.EqualFold(string(name), "Content-Length"):
+			case asciifold.Equal(name, "Content-Length"):
 				if n, err := strconv.ParseInt(string(bytes.TrimSpace(value)), 10, 64); err == nil && n >= 0 {
 					h.clen = n
 				}

@@ -29,7 +29,7 @@ type xmlTracker struct {
 
 const (
 	xsText uint8 = iota
-	xsTag         // inside one of the root's tags
+	xsTag        // inside one of the root's tags
 	xsCDATA
 	xsComment
 	xsPI

@@ -1,6 +1,6 @@
 package ibmsg
 
-import "strings"
+import "github.com/psib-dev/psib/internal/asciifold"
 
 // HeaderField is one MIME header field with its name as written.
 type HeaderField struct {
@@ -10,13 +10,14 @@ type HeaderField struct {
 
 // Header is a MIME header block in its original order and spelling.
 // PeopleSoft reads IB header names case-sensitively, so psib never
-// canonicalizes them; lookups ignore case, as MIME allows.
+// canonicalizes them; lookups ignore the case of ASCII letters, as MIME
+// allows (field names are ASCII).
 type Header []HeaderField
 
 // Get returns the first value of the named field (case-insensitive), or "".
 func (h Header) Get(name string) string {
 	for _, f := range h {
-		if strings.EqualFold(f.Name, name) {
+		if asciifold.Equal(f.Name, name) {
 			return f.Value
 		}
 	}
@@ -27,7 +28,7 @@ func (h Header) Get(name string) string {
 func (h Header) Values(name string) []string {
 	var vs []string
 	for _, f := range h {
-		if strings.EqualFold(f.Name, name) {
+		if asciifold.Equal(f.Name, name) {
 			vs = append(vs, f.Value)
 		}
 	}
@@ -40,7 +41,7 @@ func (h *Header) Set(name, value string) {
 	out := (*h)[:0]
 	done := false
 	for _, f := range *h {
-		if strings.EqualFold(f.Name, name) {
+		if asciifold.Equal(f.Name, name) {
 			if done {
 				continue
 			}

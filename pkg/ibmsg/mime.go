@@ -16,6 +16,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
+
+	"github.com/psib-dev/psib/internal/asciifold"
 )
 
 // Top-level Content-ID values of internal IB messages. Most releases write
@@ -714,7 +716,7 @@ func isTokenByte(c byte) bool {
 // indexFold is strings.Index ignoring ASCII case.
 func indexFold(s, substr string) int {
 	for i := 0; i+len(substr) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(substr)], substr) {
+		if asciifold.Equal(s[i:i+len(substr)], substr) {
 			return i
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/psib-dev/psib/internal/asciifold"
 	"github.com/psib-dev/psib/pkg/secret"
 )
 
@@ -94,7 +95,7 @@ func containsFold(s, word string, rare byte) bool {
 				break
 			}
 			p := i + j - k
-			if p >= 0 && p+len(word) <= len(s) && strings.EqualFold(s[p:p+len(word)], word) {
+			if p >= 0 && p+len(word) <= len(s) && asciifold.Equal(s[p:p+len(word)], word) {
 				return true
 			}
 			i += j + 1

@@ -5,8 +5,9 @@ package ibmsg
 import (
 	"math/bits"
 	"simd/archsimd"
-	"strings"
 	"unsafe"
+
+	"github.com/psib-dev/psib/internal/asciifold"
 )
 
 // simdBuilt says the AVX2 scans are compiled in (simdcheck.Want).
@@ -66,5 +67,5 @@ func secretAt(s string, j int) bool {
 // wordAt reports whether s holds word (lower case, ASCII) at p in any
 // ASCII case.
 func wordAt(s string, p int, word string) bool {
-	return p >= 0 && p+len(word) <= len(s) && strings.EqualFold(s[p:p+len(word)], word)
+	return p >= 0 && p+len(word) <= len(s) && asciifold.Equal(s[p:p+len(word)], word)
 }
