@@ -273,7 +273,9 @@ func unescapeForward(b []byte) []byte {
 }
 
 // copyToAmpPortable copies b[r:] down to b[w:] (w <= r) up to the next
-// '&' or the end, and returns where each stands then.
+// '&' or the end, and returns where each stands then. (copyToAmp with
+// AVX2 also decodes the commonest entities on the way: the '&' where it
+// returns is one it left to unescapeForward.)
 func copyToAmpPortable(b []byte, w, r int) (int, int) {
 	j := bytes.IndexByte(b[r:], '&')
 	if j < 0 {

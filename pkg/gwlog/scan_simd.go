@@ -27,10 +27,12 @@ func unescapeInPlace(b []byte) []byte {
 }
 
 // copyToAmp copies b[r:] down to b[w:] (w <= r) up to the next '&' or the
-// end, 32 bytes at a time, and returns where each stands then. A block is
-// stored whole only where that overwrites nothing still to be read: when
-// it holds no '&' (it is all read), or when the writing is 32 bytes or
-// more behind.
+// end, 32 bytes at a time, and returns where each stands then. On the way
+// it decodes the entities escaped XML is mostly made of (&lt; &gt; &#34;)
+// itself: they come every few bytes, and each would otherwise cost a
+// return to unescapeForward and a call of entity. A block is stored whole
+// only where that overwrites nothing still to be read: when it holds no
+// '&' (it is all read), or when the writing is 32 bytes or more behind.
 func copyToAmp(b []byte, w, r int) (int, int) {
 	if !simdScan {
 		return copyToAmpPortable(b, w, r)
@@ -51,7 +53,23 @@ func copyToAmp(b []byte, w, r int) (int, int) {
 		if r-w < 32 {
 			copy(b[w:w+k], b[r:r+k])
 		}
-		return w + k, r + k
+		w, r = w+k, r+k
+		// b[r] is '&'.
+		switch {
+		case len(b)-r < 5:
+			return w, r
+		case b[r+3] == ';' && b[r+2] == 't' && (b[r+1] == 'l' || b[r+1] == 'g'):
+			b[w] = '<'
+			if b[r+1] == 'g' {
+				b[w] = '>'
+			}
+			w, r = w+1, r+4
+		case b[r+4] == ';' && b[r+1] == '#' && b[r+2] == '3' && b[r+3] == '4':
+			b[w] = '"'
+			w, r = w+1, r+5
+		default:
+			return w, r
+		}
 	}
 	return copyToAmpPortable(b, w, r)
 }
