@@ -486,21 +486,30 @@ func (h *huffman) build(lengths []uint8) bool {
 	h.sub = h.sub[:0]
 	if maxLen > primaryBits {
 		// Long codes go to sub tables, one per primary prefix, sized for
-		// the longest code with that prefix.
+		// the longest code with that prefix (in the order the prefixes
+		// first occur: only those are visited, not all 1024).
 		var subBits [1 << primaryBits]uint8
+		var prefixes [320]uint16
+		np := 0
 		for sym, l := range lengths {
 			if uint(l) > w {
 				p := rev[sym] & (1<<primaryBits - 1)
+				if subBits[p] == 0 {
+					prefixes[np] = p
+					np++
+				}
 				subBits[p] = max(subBits[p], l-primaryBits)
 			}
 		}
-		for p, b := range subBits {
-			if b > 0 {
-				h.primary[p] = uint32(len(h.sub))<<16 | linkFlag | uint32(b)
-				h.sub = append(h.sub, make([]uint32, 1<<b)...)
-			}
+		for _, p := range prefixes[:np] {
+			b := subBits[p]
+			h.primary[p] = uint32(len(h.sub))<<16 | linkFlag | uint32(b)
+			h.sub = append(h.sub, make([]uint32, 1<<b)...)
 		}
 	}
+	// (Shift counts masked, and the bounds hoisted: the filling loop is
+	// most of the time a block's tables take.)
+	end := 1 << (w & 15)
 	for sym, l := range lengths {
 		if l == 0 {
 			continue
@@ -508,14 +517,16 @@ func (h *huffman) build(lengths []uint8) bool {
 		r := int(rev[sym])
 		entry := uint32(sym)<<16 | uint32(l)
 		if uint(l) <= w {
-			for i := r; i < 1<<w; i += 1 << l {
+			step := 1 << (l & 15)
+			for i := r; i < end; i += step {
 				h.primary[i] = entry
 			}
 			continue
 		}
 		link := h.primary[r&(1<<primaryBits-1)]
 		off, b := int(link>>16), uint(link&0xff)
-		for i := r >> primaryBits; i < 1<<b; i += 1 << (uint(l) - primaryBits) {
+		step := 1 << ((uint(l) - primaryBits) & 15)
+		for i := r >> primaryBits; i < 1<<(b&15); i += step {
 			h.sub[off+i] = entry
 		}
 	}
