@@ -450,22 +450,100 @@ func FuzzDecodeBase64(f *testing.F) {
 	for _, s := range []string{"SGVsbG8=", "SGVs\r\nbG8=", "SGVsbG8", "QQ=\n=", "QQ==\nQQ==", "SG Vs", "****", "QUJD\nREVG\n", "\n\n", "QQ"} {
 		f.Add([]byte(s))
 	}
-	f.Fuzz(func(t *testing.T, raw []byte) {
-		clean := make([]byte, 0, len(raw))
-		for _, c := range raw {
-			if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
-				clean = append(clean, c)
+	f.Fuzz(func(t *testing.T, raw []byte) { checkDecodeBase64(t, raw) })
+}
+
+// checkDecodeBase64 compares decodeBase64Into with base64's decoder on the
+// input without white space, falling back to no padding, as it is
+// documented to decode.
+func checkDecodeBase64(t *testing.T, raw []byte) {
+	t.Helper()
+	clean := make([]byte, 0, len(raw))
+	for _, c := range raw {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			clean = append(clean, c)
+		}
+	}
+	want, werr := base64.StdEncoding.DecodeString(string(clean))
+	if werr != nil {
+		if u, err := base64.RawStdEncoding.DecodeString(string(bytes.TrimRight(clean, "="))); err == nil {
+			want, werr = u, nil
+		}
+	}
+	got, err := decodeBase64Into(make([]byte, 3), raw)
+	if (err == nil) != (werr == nil) || err == nil && !bytes.Equal(got, want) || err != nil && err.Error() != werr.Error() {
+		t.Fatalf("%q: got %q, %v; want %q, %v", raw, got, err, want, werr)
+	}
+}
+
+// TestDecodeBase64EveryPlace decodes base64 of many lengths, on one line
+// and wrapped (at 76 with CRLF, at 64 with LF, at 30, which cuts quanta),
+// padded and not, and with a stray byte at every position: the AVX2
+// blocks, the quantum loop, the line ends between them and base64's
+// decoder for the rest must together decode as base64's decoder does.
+func TestDecodeBase64EveryPlace(t *testing.T) {
+	wrap := func(s string, width int, eol string) string {
+		var b strings.Builder
+		for len(s) > width {
+			b.WriteString(s[:width] + eol)
+			s = s[width:]
+		}
+		b.WriteString(s)
+		return b.String()
+	}
+	for _, n := range []int{0, 1, 2, 3, 23, 24, 25, 47, 48, 49, 57, 100, 200} {
+		data := make([]byte, n)
+		for i := range data {
+			data[i] = byte(i*37 + n)
+		}
+		for _, enc := range []string{base64.StdEncoding.EncodeToString(data), base64.RawStdEncoding.EncodeToString(data)} {
+			for _, form := range []string{enc, wrap(enc, 76, "\r\n"), wrap(enc, 64, "\n") + "\n", wrap(enc, 30, "\r\n")} {
+				checkDecodeBase64(t, []byte(form))
+				for pos := range len(form) {
+					for _, c := range []byte{'*', 0x80, 0xFF, '=', ' ', '-', '_', '\r', '\n', 'A' - 1, 'Z' + 1, 'a' - 1, 'z' + 1, '0' - 1, '9' + 1} {
+						b := []byte(form)
+						b[pos] = c
+						checkDecodeBase64(t, b)
+					}
+				}
 			}
 		}
-		want, werr := base64.StdEncoding.DecodeString(string(clean))
-		if werr != nil {
-			if u, err := base64.RawStdEncoding.DecodeString(string(bytes.TrimRight(clean, "="))); err == nil {
-				want, werr = u, nil
+	}
+}
+
+// TestDecodeBase64Blocks puts every byte value at every position of two
+// blocks of the alphabet: the blocks stop at the first one that holds a
+// byte outside it, and what they decode is base64's decoding.
+func TestDecodeBase64Blocks(t *testing.T) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	base := []byte(alphabet + "QUJD") // two blocks and a tail they leave
+	for pos := range 64 {
+		for c := range 256 {
+			raw := append([]byte(nil), base...)
+			raw[pos] = byte(c)
+			out := make([]byte, 48+32)
+			read, wrote := decodeBase64Blocks(out, raw)
+			if !simdScan {
+				if read != 0 || wrote != 0 {
+					t.Fatalf("portable: read %d, wrote %d", read, wrote)
+				}
+				continue
+			}
+			wantRead := 64
+			if strings.IndexByte(alphabet, byte(c)) < 0 {
+				wantRead = pos / 32 * 32
+			}
+			if read != wantRead || wrote != read/4*3 {
+				t.Fatalf("byte %#x at %d: read %d, wrote %d; want %d, %d", c, pos, read, wrote, wantRead, wantRead/4*3)
+			}
+			want, err := base64.StdEncoding.DecodeString(string(raw[:read]))
+			if err != nil || !bytes.Equal(out[:wrote], want) {
+				t.Fatalf("byte %#x at %d: decoded %x, want %x (%v)", c, pos, out[:wrote], want, err)
+			}
+			// A block is stored as 32 bytes: with room for one, one.
+			if read, _ := decodeBase64Blocks(make([]byte, 24+31), raw); read != min(wantRead, 32) {
+				t.Fatalf("byte %#x at %d, room for one block: read %d", c, pos, read)
 			}
 		}
-		got, err := decodeBase64Into(make([]byte, 3), raw)
-		if (err == nil) != (werr == nil) || err == nil && !bytes.Equal(got, want) || err != nil && err.Error() != werr.Error() {
-			t.Fatalf("%q: got %q, %v; want %q, %v", raw, got, err, want, werr)
-		}
-	})
+	}
 }

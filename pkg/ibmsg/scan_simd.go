@@ -69,3 +69,56 @@ func secretAt(s string, j int) bool {
 func wordAt(s string, p int, word string) bool {
 	return p >= 0 && p+len(word) <= len(s) && asciifold.Equal(s[p:p+len(word)], word)
 }
+
+// The constants of decodeBase64Blocks.
+var (
+	// base64Pack puts the three bytes of each 32-bit value in order,
+	// twelve to each 128-bit half (the rest zero).
+	base64Pack = [32]int8{2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1,
+		2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1}
+	// base64Join puts the two halves' twelve bytes next to each other.
+	base64Join = [8]uint32{0, 1, 2, 4, 5, 6, 3, 7}
+)
+
+// decodeBase64Blocks decodes raw 32 characters at a time while a block is
+// all of the standard alphabet and out has room for 32 bytes, and returns
+// how much it read and wrote (24 bytes a block). Each character's value is
+// its byte plus an offset chosen by its range (A-Z, a-z, 0-9, '+', '/');
+// a byte in none of them ends the blocks. Two multiply-adds then join the
+// values 6 bits at a time into 24-bit words, and two shuffles pack them.
+func decodeBase64Blocks(out, raw []byte) (read, wrote int) {
+	if !simdScan {
+		return 0, 0
+	}
+	bcast := archsimd.BroadcastInt8x32
+	// The ranges' bounds, each one outside its range.
+	beforeA, afterZ, beforeLowerA, afterLowerZ := bcast('A'-1), bcast('Z'+1), bcast('a'-1), bcast('z'+1)
+	before0, after9 := bcast('0'-1), bcast('9'+1)
+	plus, slash := bcast('+'), bcast('/')
+	offUpper, offLower, offDigit := bcast(-'A'), bcast(26-'a'), bcast(52-'0')
+	offPlus, offSlash := bcast(62-'+'), bcast(63-'/')
+	pairs := archsimd.BroadcastInt16x16(0x0140).AsInt8x32() // bytes 0x40, 0x01: a<<6 | b
+	quads := archsimd.BroadcastInt32x8(0x00011000).AsInt16x16()
+	pack := archsimd.LoadInt8x32(&base64Pack)
+	join := archsimd.LoadUint32x8(&base64Join)
+	i, o := 0, 0
+	for i+32 <= len(raw) && o+32 <= len(out) {
+		x := archsimd.LoadUint8x32Slice(raw[i:]).AsInt8x32()
+		// Signed compares: bytes outside ASCII are negative, in no range.
+		upper := x.Greater(beforeA).And(afterZ.Greater(x))
+		lower := x.Greater(beforeLowerA).And(afterLowerZ.Greater(x))
+		digit := x.Greater(before0).And(after9.Greater(x))
+		isPlus, isSlash := x.Equal(plus), x.Equal(slash)
+		if upper.Or(lower).Or(digit).Or(isPlus).Or(isSlash).ToBits() != 0xFFFFFFFF {
+			break
+		}
+		off := offUpper.Masked(upper).Or(offLower.Masked(lower)).Or(offDigit.Masked(digit)).
+			Or(offPlus.Masked(isPlus)).Or(offSlash.Masked(isSlash))
+		v := x.Add(off).AsUint8x32()
+		words := v.DotProductPairsSaturated(pairs).DotProductPairs(quads)
+		packed := words.AsUint8x32().PermuteOrZeroGrouped(pack).AsUint32x8().Permute(join)
+		packed.AsUint8x32().StoreSlice(out[o:])
+		i, o = i+32, o+24
+	}
+	return i, o
+}
