@@ -69,12 +69,17 @@ func appendEscapedAVX2(dst []byte, s string) []byte {
 		if i >= len(s) {
 			return dst
 		}
-		if c := s[i]; c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		switch c := s[i]; {
+		case c == '"':
+			// The commonest, in XML attributes.
+			dst = append(dst, '\\', '"')
+			i++
+		case c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
 			// A two-byte sequence (é, ü): valid, never U+2028/9.
 			dst = append(dst, c, s[i+1])
 			i += 2
-			continue
+		default:
+			dst, i = escapeAt(dst, s, i)
 		}
-		dst, i = escapeAt(dst, s, i)
 	}
 }
