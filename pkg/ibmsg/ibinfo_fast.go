@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/psib-dev/psib/pkg/secret"
@@ -40,13 +41,6 @@ func (n *miniNode) attr(name string) (string, bool) {
 	return "", false
 }
 
-// miniParse reads a document made of elements, attributes (no namespace
-// declarations other than an empty default one, xmlns=""), text, CDATA,
-// comments and an XML declaration.
-func miniParse(data []byte) (*miniNode, bool) {
-	return (&miniParser{b: data}).document()
-}
-
 // miniCheck reports whether miniParse would read data, without building
 // the tree: CheckXML needs only the answer, and a tree costs several
 // allocations per element.
@@ -55,6 +49,10 @@ func miniCheck(data []byte) bool {
 	return ok
 }
 
+// document reads a document made of elements, attributes (no namespace
+// declarations other than an empty default one, xmlns=""), text, CDATA,
+// comments and an XML declaration, and returns its root; release gives
+// the tree's nodes back once it is read.
 func (p *miniParser) document() (*miniNode, bool) {
 	if !utf8.Valid(p.b) {
 		return nil, false
@@ -79,17 +77,54 @@ type miniParser struct {
 	i    int
 	skim bool // check only: element builds no nodes and returns nil
 	// slab hands out the nodes, a block at a time: an IBInfo has a few
-	// dozen elements.
-	slab []miniNode
+	// dozen elements. The first block comes from miniSlabs (pooled), and
+	// goes back there on release.
+	slab   []miniNode
+	pooled *[]miniNode
 }
 
-// node returns a new node named name.
+// miniSlabs holds the first node block of trees that were read and
+// released: decode parses every IBInfo of a log into one, and the blocks
+// (pointers, so zeroed and scanned) were a tenth of what it allocated.
+var miniSlabs sync.Pool
+
+// node returns a new node named name. A node of a pooled block keeps the
+// room of the slices its last user grew.
 func (p *miniParser) node(name string) *miniNode {
 	if len(p.slab) == cap(p.slab) {
-		p.slab = make([]miniNode, 0, 32)
+		if p.pooled != nil {
+			p.slab = make([]miniNode, 0, 32)
+		} else {
+			s, _ := miniSlabs.Get().(*[]miniNode)
+			if s == nil {
+				s = new([]miniNode)
+				*s = make([]miniNode, 0, 32)
+			}
+			p.pooled, p.slab = s, (*s)[:0]
+		}
 	}
-	p.slab = append(p.slab, miniNode{name: name})
-	return &p.slab[len(p.slab)-1]
+	p.slab = p.slab[:len(p.slab)+1]
+	n := &p.slab[len(p.slab)-1]
+	*n = miniNode{name: name, kids: n.kids[:0], attrs: n.attrs[:0]}
+	return n
+}
+
+// release gives the tree's first block back for later trees: nothing may
+// read the tree afterwards. What the block's nodes point to is cleared, so
+// that a pooled block keeps neither the input nor another block alive.
+func (p *miniParser) release() {
+	if p.pooled == nil {
+		return
+	}
+	s := (*p.pooled)[:cap(*p.pooled)]
+	for i := range s {
+		s[i].text = nil
+		clear(s[i].kids[:cap(s[i].kids)])
+		clear(s[i].attrs[:cap(s[i].attrs)])
+	}
+	*p.pooled = s[:0]
+	miniSlabs.Put(p.pooled)
+	p.pooled, p.slab = nil, nil
 }
 
 // skipMisc skips whitespace, comments and (with decl) an XML declaration
@@ -458,7 +493,9 @@ func checkChars(b []byte) bool {
 
 // fastIBInfo maps a mini document onto IBInfo, or gives up.
 func fastIBInfo(data []byte) (*IBInfo, bool) {
-	root, ok := miniParse(data)
+	p := miniParser{b: data}
+	defer p.release()
+	root, ok := p.document()
 	if !ok || root.name != "IBInfo" {
 		return nil, false
 	}

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"reflect"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -127,7 +130,7 @@ func TestFastDeclaration(t *testing.T) {
 	// Comments encoding/xml refuses ("--" inside, or ending in "--->")
 	// are refused by CheckXML whichever reader answers.
 	for _, doc := range []string{`<a><!-- x ---></a>`, `<!-- x ---><a/>`, `<a/><!----->`, `<a><!-- a -- b --></a>`, `<?xml version="1.0 "?><a/>`} {
-		if _, ok := miniParse([]byte(doc)); ok {
+		if _, ok := (&miniParser{b: []byte(doc)}).document(); ok {
 			t.Errorf("mini reader accepted %s", doc)
 		}
 		if err := CheckXML([]byte(doc)); err == nil {
@@ -139,7 +142,7 @@ func TestFastDeclaration(t *testing.T) {
 	// namespaces, an unfinished text or end tag.
 	for _, doc := range []string{`<a x="1" x="2"/>`, `<a x="1" y="2" x="3"></a>`, `<a><b></a></b>`, `<a xml:lang="en"/>`, `<a xmlns="urn:x"/>`,
 		`<a>x`, `<a></a`, `<a></ab>`} {
-		if _, ok := miniParse([]byte(doc)); ok {
+		if _, ok := (&miniParser{b: []byte(doc)}).document(); ok {
 			t.Errorf("miniParse accepted %s", doc)
 		}
 		if miniCheck([]byte(doc)) {
@@ -165,7 +168,7 @@ func FuzzCheckXMLFast(f *testing.F) {
 	f.Add([]byte(`<a><!-- x ---></a>`))
 	f.Add([]byte(`<?xml version="1.0 " encoding='utf-8' standalone="no"?><a/>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, ok := miniParse(data)
+		_, ok := (&miniParser{b: data}).document()
 		if miniCheck(data) != ok {
 			t.Fatalf("miniCheck says %v, miniParse %v:\n%q", !ok, ok, data)
 		}
@@ -208,4 +211,48 @@ func BenchmarkCheckXML(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestFastIBInfoReusesNodes reads documents of different shapes one after
+// another, and from several goroutines at once, so that each tree is built
+// in node blocks an earlier tree released (one of them needs more than a
+// block): each must still read as encoding/xml reads it.
+func TestFastIBInfoReusesNodes(t *testing.T) {
+	var big strings.Builder
+	big.WriteString(`<IBInfo><MessageName><![CDATA[BIG]]></MessageName><ContentSections>`)
+	for i := range 20 {
+		fmt.Fprintf(&big, `<ContentSection><ID>ContentSection%d</ID><NonRepudiation>N</NonRepudiation><Headers><version><![CDATA[V%d]]></version></Headers></ContentSection>`, i, i)
+	}
+	big.WriteString(`</ContentSections></IBInfo>`)
+	docs := []string{
+		big.String(),
+		`<IBInfo><Status><StatusCode>10</StatusCode><MsgSet>158</MsgSet><MsgID>10721</MsgID><Parameters count="2"><Parm>404</Parm><Parm>x</Parm></Parameters></Status></IBInfo>`,
+		`<IBInfo><MessageName>small</MessageName><From><RequestingNode>A</RequestingNode><Password>p</Password></From></IBInfo>`,
+		`<IBInfo><MessageName><![CDATA[A&B]]></MessageName><To><DestinationNode>B</DestinationNode></To></IBInfo>`,
+	}
+	check := func(t *testing.T, doc string) {
+		fast, ok := fastIBInfo([]byte(doc))
+		if !ok {
+			t.Errorf("fast path refused %s", doc)
+			return
+		}
+		slow, err := parseIBInfoXML([]byte(doc))
+		if err != nil || !reflect.DeepEqual(fast, slow) {
+			t.Errorf("fast and slow differ (%v) for\n%s\nfast %#v\nslow %#v", err, doc, fast, slow)
+		}
+	}
+	for range 3 {
+		for _, doc := range docs {
+			check(t, doc)
+		}
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 200 {
+				check(t, docs[(g+i)%len(docs)])
+			}
+		})
+	}
+	wg.Wait()
 }

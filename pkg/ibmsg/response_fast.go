@@ -10,7 +10,9 @@ package ibmsg
 
 // fastIBResponse maps a mini document onto ibResponseXML, or gives up.
 func fastIBResponse(data []byte) (*Response, bool) {
-	root, ok := miniParse(data)
+	p := miniParser{b: data}
+	defer p.release()
+	root, ok := p.document()
 	if !ok || root.name != "IBResponse" {
 		return nil, false
 	}
