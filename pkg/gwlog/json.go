@@ -107,11 +107,10 @@ func (r *Record) appendJSONTail(dst []byte) ([]byte, error) {
 	if r.Status == nil {
 		dst = append(dst, "null"...)
 	} else {
-		b, err := r.Status.MarshalJSON()
-		if err != nil {
+		var err error
+		if dst, err = r.Status.AppendJSON(dst); err != nil {
 			return nil, err
 		}
-		dst = append(dst, b...)
 	}
 	dst = append(dst, `,"ibinfo":`...)
 	var err error

@@ -105,11 +105,11 @@ func appendIBInfoJSON(dst []byte, info *ibmsg.IBInfo) ([]byte, error) {
 	}
 	o := jsonObject{dst: append(dst, '{')}
 	if info.Status != nil {
-		b, err := info.Status.MarshalJSON()
-		if err != nil {
+		o.key("Status")
+		var err error
+		if o.dst, err = info.Status.AppendJSON(o.dst); err != nil {
 			return nil, err
 		}
-		o.raw("Status", b)
 	}
 	o.str("MessageName", string(info.MessageName))
 	o.str("MessageType", string(info.MessageType))

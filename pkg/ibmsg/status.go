@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/psib-dev/psib/internal/jsonstr"
 )
 
 // Status is the outcome of an IB request: the Status element of a response
@@ -97,6 +99,14 @@ type statusJSON struct {
 // MarshalJSON writes the contract's fields: status_code, msg_set, msg_id,
 // title, message, parameters.
 func (s Status) MarshalJSON() ([]byte, error) {
+	return s.AppendJSON(nil)
+}
+
+// AppendJSON appends what MarshalJSON writes to dst. decode writes a
+// status for nearly every message: the common one, whose texts hold
+// nothing encoding/json escapes for HTML (<, >, &), is written here, the
+// rest by encoding/json (TestStatusAppendJSON compares the two).
+func (s Status) AppendJSON(dst []byte) ([]byte, error) {
 	params := []string(s.Parameters)
 	if params == nil {
 		params = []string{}
@@ -105,7 +115,33 @@ func (s Status) MarshalJSON() ([]byte, error) {
 	if e, ok := s.Explain(); ok && (title == "" || title == "Integration Broker Response" || title == "Integration Gateway Error") && !s.OK() {
 		title = e.Title
 	}
-	return json.Marshal(statusJSON{s.StatusCode, s.MsgSet, s.MsgID, title, s.Text(), params})
+	text := s.Text()
+	htmlFree := !strings.ContainsAny(title, "<>&") && !strings.ContainsAny(text, "<>&")
+	for _, p := range params {
+		htmlFree = htmlFree && !strings.ContainsAny(p, "<>&")
+	}
+	if !htmlFree {
+		b, err := json.Marshal(statusJSON{s.StatusCode, s.MsgSet, s.MsgID, title, text, params})
+		return append(dst, b...), err
+	}
+	dst = append(dst, `{"status_code":`...)
+	dst = strconv.AppendInt(dst, int64(s.StatusCode), 10)
+	dst = append(dst, `,"msg_set":`...)
+	dst = strconv.AppendInt(dst, int64(s.MsgSet), 10)
+	dst = append(dst, `,"msg_id":`...)
+	dst = strconv.AppendInt(dst, int64(s.MsgID), 10)
+	dst = append(dst, `,"title":`...)
+	dst = jsonstr.Append(dst, title)
+	dst = append(dst, `,"message":`...)
+	dst = jsonstr.Append(dst, text)
+	dst = append(dst, `,"parameters":[`...)
+	for i, p := range params {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = jsonstr.Append(dst, p)
+	}
+	return append(dst, "]}"...), nil
 }
 
 // UnmarshalJSON reads the contract's fields back.
