@@ -348,7 +348,7 @@ func (s *scanner) idle(text []byte, eol string, num int, long int64) {
 	if long > 0 {
 		s.problem(num, fmt.Errorf("line is %d bytes, longer than the %d-byte line limit: only its first %d bytes were searched for messages", long, s.max, s.max))
 	}
-	trimmed := bytes.TrimLeft(text, " \t")
+	trimmed := trimBlanksLeft(text)
 	if len(bytes.TrimSpace(trimmed)) == 0 {
 		return
 	}
@@ -512,7 +512,7 @@ var (
 // findHTTPStart finds an HTTP request or status line. With prefix, a log
 // prefix ending in ']', '>' or ':' may precede it.
 func findHTTPStart(line []byte, prefix bool) (pos int, response bool, ok bool) {
-	t := bytes.TrimRight(line, " \t")
+	t := trimBlanksRight(line)
 	if len(t) < 10 || len(t) > 8192 {
 		return 0, false, false
 	}
@@ -666,7 +666,7 @@ func findXMLStart(line []byte, afterDecl bool) (pos int, root string, esc bool, 
 			if j < 0 {
 				continue
 			}
-			after := bytes.TrimLeft(rest[j+len(end):], " \t")
+			after := trimBlanksLeft(rest[j+len(end):])
 			if r, ok := rootAt(after, esc, true); ok {
 				return i, r, esc, true
 			}
@@ -734,6 +734,23 @@ func isPrologLine(t []byte) bool {
 		return true
 	}
 	return false
+}
+
+// trimBlanksRight is bytes.TrimRight(b, " \t"), and trimBlanksLeft
+// bytes.TrimLeft(b, " \t"), without the set of bytes those build for every
+// call: the scanner trims nearly every line of a log.
+func trimBlanksRight(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func trimBlanksLeft(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	return b
 }
 
 func hasPrefixFold(b []byte, prefix string) bool { return asciifold.HasPrefix(b, prefix) }
@@ -867,7 +884,7 @@ func (m *mimeTrack) feed(t []byte) action {
 			}
 			return actDone
 		}
-		tt := bytes.TrimRight(t, " \t")
+		tt := trimBlanksRight(t)
 		switch {
 		case len(tt) == 0:
 			if m.headers == 0 {
@@ -936,7 +953,7 @@ func (m *mimeTrack) bodyLine(t []byte) action {
 	if len(t) < 3 || t[0] != '-' || t[1] != '-' {
 		return actKeep
 	}
-	tt := bytes.TrimRight(t, " \t")
+	tt := trimBlanksRight(t)
 	if bytes.IndexByte(tt, '&') >= 0 {
 		tt = unescapeHTML(tt)
 	}
@@ -1037,7 +1054,7 @@ func (h *httpTrack) feed(t []byte) (action, int) {
 		h.phase = hpHeader
 		return actKeep, 0
 	case hpHeader:
-		tt := bytes.TrimRight(t, " \t")
+		tt := trimBlanksRight(t)
 		switch {
 		case len(tt) == 0:
 			h.phase = hpBody0
