@@ -347,24 +347,22 @@ func inflatesAsDeflate(b []byte, max int64) bool {
 // spaces, tabs) and may lack its padding, into dst's memory when it is
 // large enough.
 func decodeBase64Into(dst, raw []byte) ([]byte, error) {
-	if bytes.IndexByte(raw, ' ') < 0 && bytes.IndexByte(raw, '\t') < 0 {
-		// The decoder skips line ends itself: no cleaned copy is needed.
-		// (On an error the copy is made below, so that the error's
-		// offset counts the cleaned input, as it always has.)
-		// The whole quanta at the start, line by line, are decoded here
-		// (with AVX2, 32 characters at a time); base64's own decoder
-		// takes what is left: padding, a quantum cut by a line end,
-		// anything unexpected.
-		n := base64.StdEncoding.DecodedLen(len(raw))
-		out := dst
-		if cap(out) < n+base64Slack {
-			out = make([]byte, n+base64Slack)
-		}
-		out = out[:n+base64Slack]
-		i, o := decodeBase64Prefix(out, raw)
-		if m, err := base64.StdEncoding.Decode(out[o:n], raw[i:]); err == nil {
-			return out[:o+m], nil
-		}
+	// Without a cleaned copy: the whole quanta at the start, line by
+	// line, are decoded here (with AVX2, 32 characters at a time);
+	// base64's own decoder, which skips line ends itself, takes what
+	// is left: padding, a quantum cut by a line end, anything
+	// unexpected. Should it fail (spaces, tabs, no padding, bad
+	// input), the cleaned copy below decides, so that an error's
+	// offset counts the cleaned input, as it always has.
+	size := base64.StdEncoding.DecodedLen(len(raw))
+	buf := dst
+	if cap(buf) < size+base64Slack {
+		buf = make([]byte, size+base64Slack)
+	}
+	buf = buf[:size+base64Slack]
+	i, o := decodeBase64Prefix(buf, raw)
+	if m, err := base64.StdEncoding.Decode(buf[o:size], raw[i:]); err == nil {
+		return buf[:o+m], nil
 	}
 	clean := make([]byte, 0, len(raw))
 	for _, c := range raw {
