@@ -354,3 +354,15 @@ func FuzzIndexMarkup(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIsBlank: isBlank is len(bytes.TrimSpace(b)) == 0.
+func FuzzIsBlank(f *testing.F) {
+	for _, s := range []string{"", " \t\r\n\v\f", "x", " \u00a0", "\u2028 x", "\u0085", "\xc2", " \xff"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := isBlank(b), len(bytes.TrimSpace(b)) == 0; got != want {
+			t.Fatalf("isBlank(%q) = %v, want %v", b, got, want)
+		}
+	})
+}

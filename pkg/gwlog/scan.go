@@ -279,7 +279,7 @@ func (s *scanner) line(text []byte, eol string, num int, long int64) {
 	case actDoneAt:
 		c.add(text[:n], "", num, 0)
 		s.finish(endNatural, true)
-		if rest := text[n:]; len(bytes.TrimSpace(rest)) > 0 {
+		if rest := text[n:]; !isBlank(rest) {
 			s.idle(rest, eol, num, 0)
 		}
 	case actStop, actStopText:
@@ -349,7 +349,7 @@ func (s *scanner) idle(text []byte, eol string, num int, long int64) {
 		s.problem(num, fmt.Errorf("line is %d bytes, longer than the %d-byte line limit: only its first %d bytes were searched for messages", long, s.max, s.max))
 	}
 	trimmed := trimBlanksLeft(text)
-	if len(bytes.TrimSpace(trimmed)) == 0 {
+	if isBlank(trimmed) {
 		return
 	}
 	rest := trimmed

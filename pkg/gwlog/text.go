@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"unicode/utf8"
 )
 
 // The layout layer: it turns the bytes of a log into logical lines, with the
@@ -82,21 +83,22 @@ func newLineReader(r io.Reader, maxLine int) *lineReader {
 	return &lineReader{r: bufio.NewReaderSize(r, chunkSize), maxLine: maxLine, num: 1, atStart: true}
 }
 
-// next returns the next item; io.EOF at the end of input, or the read error.
-func (lr *lineReader) next() (item, error) {
+// next returns the next item, valid until the next call (a pointer into
+// the queue: a line is one of most of a log's items); io.EOF at the end of
+// input, or the read error.
+func (lr *lineReader) next() (*item, error) {
 	for lr.qi >= len(lr.queue) {
 		if lr.eof {
 			if lr.err != nil {
-				return item{}, lr.err
+				return nil, lr.err
 			}
-			return item{}, io.EOF
+			return nil, io.EOF
 		}
 		lr.queue, lr.qi, lr.arena = lr.queue[:0], 0, lr.arena[:0]
 		lr.fill()
 	}
-	it := lr.queue[lr.qi]
 	lr.qi++
-	return it, nil
+	return &lr.queue[lr.qi-1], nil
 }
 
 // fill reads one chunk (up to a newline) and queues the items it completes.
@@ -213,7 +215,7 @@ func (lr *lineReader) process(b []byte, complete bool) {
 		lr.materialize()
 	}
 	if complete {
-		if lr.brokeEnd && len(bytes.TrimSpace(lr.line())) == 0 && lr.curLong == 0 {
+		if lr.brokeEnd && isBlank(lr.line()) && lr.curLong == 0 {
 			// "<br>\n", "<pre>\n": the newline after a break is layout.
 			lr.cur, lr.curNum, lr.ref = lr.cur[:0], 0, nil
 		} else {
@@ -312,7 +314,7 @@ func (lr *lineReader) text(b []byte) {
 	if lr.curNum == 0 {
 		lr.curNum = lr.num
 	}
-	lr.brokeEnd = lr.brokeEnd && len(bytes.TrimSpace(b)) == 0
+	lr.brokeEnd = lr.brokeEnd && isBlank(b)
 	if lr.ref == nil && len(lr.cur) == 0 && lr.curLong == 0 && len(b) <= lr.maxLine {
 		// Most logical lines are one piece of one chunk: keep a view of
 		// the chunk instead of a copy (valid until the next fill).
@@ -350,9 +352,24 @@ func (lr *lineReader) tag(c tagClass) {
 // flushEnd queues what the input's last line holds (a final line without a
 // newline).
 func (lr *lineReader) flushEnd() {
-	if lr.curNum != 0 && !(lr.brokeEnd && len(bytes.TrimSpace(lr.line())) == 0 && lr.curLong == 0) {
+	if lr.curNum != 0 && !(lr.brokeEnd && isBlank(lr.line()) && lr.curLong == 0) {
 		lr.flush("", true)
 	}
+}
+
+// isBlank is len(bytes.TrimSpace(b)) == 0, answered at the first byte for
+// most lines (the layout layer asks it of nearly every one): only from a
+// byte outside ASCII on, which may start Unicode white space, does
+// TrimSpace decide.
+func isBlank(b []byte) bool {
+	for i, c := range b {
+		switch c {
+		case ' ', '\t', '\n', '\v', '\f', '\r':
+		default:
+			return c >= utf8.RuneSelf && len(bytes.TrimSpace(b[i:])) == 0
+		}
+	}
+	return true
 }
 
 // materialize copies a chunk view into cur.
@@ -373,7 +390,7 @@ func (lr *lineReader) line() []byte {
 
 // flush queues the logical line; an empty (or blank) one only when always.
 func (lr *lineReader) flush(eol string, always bool) {
-	if !always && lr.curLong == 0 && len(bytes.TrimSpace(lr.line())) == 0 {
+	if !always && lr.curLong == 0 && isBlank(lr.line()) {
 		lr.cur, lr.curNum, lr.ref = lr.cur[:0], 0, nil
 		return
 	}
