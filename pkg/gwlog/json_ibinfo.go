@@ -231,7 +231,8 @@ func appendHeadersJSON(dst []byte, h map[string]string) []byte {
 	if h == nil {
 		return append(dst, "null"...)
 	}
-	keys := make([]string, 0, len(h))
+	var buf [16]string // a message's headers fit: no allocation
+	keys := buf[:0]
 	for k := range h {
 		keys = append(keys, k)
 	}
