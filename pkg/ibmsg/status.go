@@ -96,6 +96,21 @@ type statusJSON struct {
 	Parameters []string `json:"parameters"`
 }
 
+// jsonTexts are the texts of the contract's fields: the title (the
+// catalog's for an error whose own title says nothing), the message, and
+// the parameters (never null).
+func (s Status) jsonTexts() (title, text string, params []string) {
+	params = []string(s.Parameters)
+	if params == nil {
+		params = []string{}
+	}
+	title = s.DefaultTitle
+	if e, ok := s.Explain(); ok && (title == "" || title == "Integration Broker Response" || title == "Integration Gateway Error") && !s.OK() {
+		title = e.Title
+	}
+	return title, s.Text(), params
+}
+
 // MarshalJSON writes the contract's fields: status_code, msg_set, msg_id,
 // title, message, parameters.
 func (s Status) MarshalJSON() ([]byte, error) {
@@ -107,15 +122,7 @@ func (s Status) MarshalJSON() ([]byte, error) {
 // nothing encoding/json escapes for HTML (<, >, &), is written here, the
 // rest by encoding/json (TestStatusAppendJSON compares the two).
 func (s Status) AppendJSON(dst []byte) ([]byte, error) {
-	params := []string(s.Parameters)
-	if params == nil {
-		params = []string{}
-	}
-	title := s.DefaultTitle
-	if e, ok := s.Explain(); ok && (title == "" || title == "Integration Broker Response" || title == "Integration Gateway Error") && !s.OK() {
-		title = e.Title
-	}
-	text := s.Text()
+	title, text, params := s.jsonTexts()
 	htmlFree := !strings.ContainsAny(title, "<>&") && !strings.ContainsAny(text, "<>&")
 	for _, p := range params {
 		htmlFree = htmlFree && !strings.ContainsAny(p, "<>&")

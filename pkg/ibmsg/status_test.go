@@ -8,15 +8,8 @@ import (
 
 // statusJSONStd is what MarshalJSON wrote with encoding/json alone.
 func statusJSONStd(t testing.TB, s Status) []byte {
-	params := []string(s.Parameters)
-	if params == nil {
-		params = []string{}
-	}
-	title := s.DefaultTitle
-	if e, ok := s.Explain(); ok && (title == "" || title == "Integration Broker Response" || title == "Integration Gateway Error") && !s.OK() {
-		title = e.Title
-	}
-	b, err := json.Marshal(statusJSON{s.StatusCode, s.MsgSet, s.MsgID, title, s.Text(), params})
+	title, text, params := s.jsonTexts()
+	b, err := json.Marshal(statusJSON{s.StatusCode, s.MsgSet, s.MsgID, title, text, params})
 	if err != nil {
 		t.Fatal(err)
 	}
