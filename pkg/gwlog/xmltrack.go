@@ -10,9 +10,14 @@ import "bytes"
 //
 // Other elements' tags are passed over where they start: only markup that
 // opens with '!' or '?', or whose name starts as the root's does, is read
-// (indexMarkup finds it). Their ends need no finding, since a tag holds no
-// '<' (XML allows none in attribute values, and escaped, an attribute's
-// "&lt;" is "&amp;lt;").
+// (indexMarkup finds it). Within a line their ends need no finding, since
+// a tag holds no '<' (XML allows none in attribute values, and escaped, an
+// attribute's "&lt;" is "&amp;lt;"). A line may end inside one, though (an
+// attribute value over several lines): the next line then starts in
+// xsOther, and the tag's end is found before anything else, as when every
+// tag was read (TestXMLTrackerAsEveryTagRead). On text that is not
+// well-formed (a '<' inside another element's tag) the two readings can
+// differ; either is a guess there.
 type xmlTracker struct {
 	root    []byte // the root's qualified name, as written
 	esc     bool
@@ -33,6 +38,7 @@ const (
 	xsCDATA
 	xsComment
 	xsPI
+	xsOther // inside another element's tag, begun on an earlier line
 )
 
 type xmlSyms struct {
@@ -65,11 +71,16 @@ func (t *xmlTracker) rootStart() byte {
 func (t *xmlTracker) feed(b []byte) int {
 	s := t.syms()
 	i := 0
+	// text is where the text being searched began: after the last
+	// markup the tracker read (another element's tag passed over does
+	// not count).
+	text := 0
 	for i < len(b) {
 		switch t.state {
 		case xsText:
 			j := indexMarkup(b[i:], s.lt, t.rootStart())
 			if j < 0 {
+				t.otherTagAtEnd(b[text:])
 				return -1
 			}
 			i += j + len(s.lt)
@@ -149,6 +160,7 @@ func (t *xmlTracker) feed(b []byte) int {
 					if t.depth <= 0 {
 						return i
 					}
+					text = i
 					break
 				}
 				switch {
@@ -174,7 +186,56 @@ func (t *xmlTracker) feed(b []byte) int {
 				return -1
 			}
 			i += j + len(end)
-			t.state = xsText
+			t.state, text = xsText, i
+		case xsOther:
+			if i = t.otherTagEnd(b, i); i < 0 {
+				return -1
+			}
+			t.state, text = xsText, i
+		}
+	}
+	return -1
+}
+
+// otherTagAtEnd notes whether text, which holds no markup the tracker
+// reads, ends inside another element's tag: its last '<' ("&lt;") not yet
+// closed by a '>' ("&gt;"; raw, one outside quotes). The tag then goes on
+// on the next line (state xsOther).
+func (t *xmlTracker) otherTagAtEnd(text []byte) {
+	s := t.syms()
+	k := bytes.LastIndex(text, s.lt)
+	if k < 0 {
+		return
+	}
+	t.quote = 0
+	if t.state = xsOther; t.otherTagEnd(text, k+len(s.lt)) >= 0 {
+		t.state = xsText
+	}
+}
+
+// otherTagEnd returns the offset just after the end of another element's
+// tag in which b[i:] is, or -1 when b ends first: escaped, quotes are
+// entities and do not count, and the tag ends at the first "&gt;"; raw, at
+// the first '>' outside quotes (t.quote carries an open quote over lines).
+func (t *xmlTracker) otherTagEnd(b []byte, i int) int {
+	s := t.syms()
+	if t.esc {
+		j := bytes.Index(b[i:], s.gt)
+		if j < 0 {
+			return -1
+		}
+		return i + j + len(s.gt)
+	}
+	for ; i < len(b); i++ {
+		switch c := b[i]; {
+		case t.quote != 0:
+			if c == t.quote {
+				t.quote = 0
+			}
+		case c == '"' || c == '\'':
+			t.quote = c
+		case c == '>':
+			return i + 1
 		}
 	}
 	return -1
