@@ -385,8 +385,10 @@ func decodeBase64Into(dst, raw []byte) ([]byte, error) {
 	return out[:n], nil
 }
 
-// base64Slack is the room decodeBase64Prefix needs past the decoded bytes:
-// a block of 32 characters is stored as 32 bytes, 24 of them decoded.
+// base64Slack is room past the decoded bytes for the last blocks: a block
+// of 32 characters is stored as 32 bytes, 24 of them decoded, and
+// decodeBase64Blocks stops where a store would not fit (the quanta loop
+// then does the rest, more slowly).
 const base64Slack = 8
 
 // decodeBase64Prefix decodes the start of raw into out, as far as it is

@@ -470,9 +470,14 @@ func checkDecodeBase64(t *testing.T, raw []byte) {
 			want, werr = u, nil
 		}
 	}
-	got, err := decodeBase64Into(make([]byte, 3), raw)
-	if (err == nil) != (werr == nil) || err == nil && !bytes.Equal(got, want) || err != nil && err.Error() != werr.Error() {
-		t.Fatalf("%q: got %q, %v; want %q, %v", raw, got, err, want, werr)
+	// Into a small buffer, and into a used one with room to spare (as
+	// the pooled buffers decode hands it are).
+	dirty := bytes.Repeat([]byte{0xA5}, 2*len(raw)+64)
+	for _, dst := range [][]byte{make([]byte, 3), dirty[:0]} {
+		got, err := decodeBase64Into(dst, raw)
+		if (err == nil) != (werr == nil) || err == nil && !bytes.Equal(got, want) || err != nil && err.Error() != werr.Error() {
+			t.Fatalf("%q: got %q, %v; want %q, %v", raw, got, err, want, werr)
+		}
 	}
 }
 

@@ -213,10 +213,11 @@ func BenchmarkCheckXML(b *testing.B) {
 	}
 }
 
-// TestFastIBInfoReusesNodes reads documents of different shapes one after
-// another, and from several goroutines at once, so that each tree is built
-// in node blocks an earlier tree released (one of them needs more than a
-// block): each must still read as encoding/xml reads it.
+// TestFastIBInfoReusesNodes reads IBInfo and IBResponse documents of
+// different shapes one after another, and from several goroutines at once,
+// so that each tree is built in node blocks an earlier tree released (one
+// of them needs more than a block): each must still read as encoding/xml
+// reads it.
 func TestFastIBInfoReusesNodes(t *testing.T) {
 	var big strings.Builder
 	big.WriteString(`<IBInfo><MessageName><![CDATA[BIG]]></MessageName><ContentSections>`)
@@ -241,16 +242,45 @@ func TestFastIBInfoReusesNodes(t *testing.T) {
 			t.Errorf("fast and slow differ (%v) for\n%s\nfast %#v\nslow %#v", err, doc, fast, slow)
 		}
 	}
-	for range 3 {
-		for _, doc := range docs {
-			check(t, doc)
+	// IBResponse documents share the blocks, and their mapper reads
+	// attributes (an element's attrs are reused too).
+	responses := []string{
+		string(NewSuccessResponse("T1").Marshal()),
+		`<IBResponse type="error"><MessageID>10721</MessageID><DefaultMessage>x</DefaultMessage><MsgSet>158</MsgSet><MessageParameters><Parameter> p </Parameter><Parameter/></MessageParameters></IBResponse>`,
+		`<IBResponse type="success"><DefaultTitle>a &amp; b</DefaultTitle><StatusCode>0</StatusCode><TransactionID><![CDATA[t1]]></TransactionID></IBResponse>`,
+	}
+	checkResponse := func(t *testing.T, doc string) {
+		fast, ok := fastIBResponse([]byte(doc))
+		if !ok {
+			t.Errorf("fast path refused %s", doc)
+			return
 		}
+		slow, err := parseIBResponse([]byte(doc), "ibresponse")
+		if err != nil || !reflect.DeepEqual(fast, slow) {
+			t.Errorf("fast and slow differ (%v) for\n%s\nfast %#v\nslow %#v", err, doc, fast, slow)
+		}
+	}
+	for range 3 {
+		for i, doc := range docs {
+			check(t, doc)
+			checkResponse(t, responses[i%len(responses)])
+		}
+	}
+	// A reused node starts with no attributes and no children of its own.
+	for range 3 {
+		p := miniParser{b: []byte(`<IBResponse type="success"><A x="1" y="2"/></IBResponse>`)}
+		root, ok := p.document()
+		if !ok || len(root.attrs) != 1 || len(root.kids) != 1 || len(root.kids[0].attrs) != 2 {
+			t.Fatalf("reused nodes: ok %v, root %+v", ok, root)
+		}
+		p.release()
 	}
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Go(func() {
 			for i := range 200 {
 				check(t, docs[(g+i)%len(docs)])
+				checkResponse(t, responses[(g+i)%len(responses)])
 			}
 		})
 	}
