@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/psib-dev/psib/internal/asciifold"
 	"github.com/psib-dev/psib/pkg/ibmsg"
 )
 
@@ -479,7 +480,7 @@ func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 		}
 		if (t[0] == ' ' || t[0] == '\t') && len(h) > 0 {
 			h[len(h)-1].Value += " " + string(bytes.TrimSpace(t))
-		} else if len(h) > 0 && strings.EqualFold(h[len(h)-1].Name, "Content-Type") && hasPrefixFold(bytes.TrimSpace(t), "boundary=") {
+		} else if len(h) > 0 && strings.EqualFold(h[len(h)-1].Name, "Content-Type") && asciifold.HasPrefix(bytes.TrimSpace(t), "boundary=") {
 			h[len(h)-1].Value += " " + string(bytes.TrimSpace(t))
 		} else if isHeaderField(t) {
 			name, value, _ := bytes.Cut(t, []byte(":"))
@@ -528,7 +529,7 @@ func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 	ct := h.Get("Content-Type")
 	switch {
 	case len(trimmed) == 0:
-	case ibmsg.BoundaryOf(ct) != "" || hasPrefixFold(trimmed, "Message-ID:") || hasPrefixFold(trimmed, "MIME-Version:"):
+	case ibmsg.BoundaryOf(ct) != "" || asciifold.HasPrefix(trimmed, "Message-ID:") || asciifold.HasPrefix(trimmed, "MIME-Version:"):
 		data := body
 		if ibmsg.BoundaryOf(ct) != "" {
 			// The HTTP header is the MIME message's top header.

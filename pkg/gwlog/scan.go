@@ -329,7 +329,7 @@ func startsOther(text []byte, withMIME bool) bool {
 		_, _, ok := findHTTPStart(text, false)
 		return ok
 	case 'M':
-		return withMIME && hasPrefixFold(text, "Message-ID:")
+		return withMIME && asciifold.HasPrefix(text, "Message-ID:")
 	}
 	return false
 }
@@ -422,7 +422,7 @@ func (s *scanner) context(text []byte) {
 			s.ctx.connector = string(m)
 		}
 	}
-	if hasPrefixFold(t, "Description:") {
+	if asciifold.HasPrefix(t, "Description:") {
 		// An errorLog's labelled description wins over what came first.
 		t, s.descSet = bytes.TrimSpace(t[len("Description:"):]), false
 	}
@@ -621,10 +621,10 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // Message-ID (anywhere on the line after a space, '<', '>', ':' or ';'),
 // or MIME-Version or a multipart Content-Type at the start of the line.
 func findMIMEStart(line []byte) (int, bool) {
-	if hasPrefixFold(line, "MIME-Version:") {
+	if asciifold.HasPrefix(line, "MIME-Version:") {
 		return 0, true
 	}
-	if hasPrefixFold(line, "Content-Type:") && bytes.Contains(bytes.ToLower(line[:min(len(line), 200)]), []byte("multipart/")) {
+	if asciifold.HasPrefix(line, "Content-Type:") && bytes.Contains(bytes.ToLower(line[:min(len(line), 200)]), []byte("multipart/")) {
 		return 0, true
 	}
 	i := indexFold(line, "Message-ID:", 4)
@@ -752,8 +752,6 @@ func trimBlanksLeft(b []byte) []byte {
 	}
 	return b
 }
-
-func hasPrefixFold(b []byte, prefix string) bool { return asciifold.HasPrefix(b, prefix) }
 
 // indexFold finds s in b ignoring ASCII case. rare is the index in s of
 // a letter that seldom occurs in b: its two cases are looked for with
@@ -900,7 +898,7 @@ func (m *mimeTrack) feed(t []byte) action {
 				m.ct = append(append(m.ct, ' '), bytes.TrimSpace(tt)...)
 			}
 			return actKeep
-		case m.inCT && hasPrefixFold(bytes.TrimSpace(tt), "boundary="):
+		case m.inCT && asciifold.HasPrefix(bytes.TrimSpace(tt), "boundary="):
 			// A folded Content-Type whose continuation lost its indent.
 			m.ct = append(append(m.ct, ' '), bytes.TrimSpace(tt)...)
 			return actKeep
@@ -941,7 +939,7 @@ func (m *mimeTrack) bodyLine(t []byte) action {
 		switch tt := bytes.TrimSpace(t); {
 		case len(tt) == 0:
 			m.partHeader = false
-		case hasPrefixFold(tt, "Content-Transfer-Encoding:"):
+		case asciifold.HasPrefix(tt, "Content-Transfer-Encoding:"):
 			m.partB64 = bytes.EqualFold(bytes.TrimSpace(tt[len("Content-Transfer-Encoding:"):]), []byte("base64"))
 		}
 	} else if m.partB64 && len(t) > 14 && bytes.ContainsAny(t[:min(len(t), 32)], " \t[]<>#,") && isLogLine(t) {
@@ -1067,7 +1065,7 @@ func (h *httpTrack) feed(t []byte) (action, int) {
 				h.ct = append(append(h.ct, ' '), bytes.TrimSpace(tt)...)
 			}
 			return actKeep, 0
-		case h.inCT && hasPrefixFold(bytes.TrimSpace(tt), "boundary="):
+		case h.inCT && asciifold.HasPrefix(bytes.TrimSpace(tt), "boundary="):
 			h.ct = append(append(h.ct, ' '), bytes.TrimSpace(tt)...)
 			return actKeep, 0
 		case startsOther(tt, false):
@@ -1121,7 +1119,7 @@ func (h *httpTrack) body(t []byte) (action, int) {
 		case b != "":
 			h.phase = hpMIME
 			h.mime = &mimeTrack{body: true, first: true, boundary: []byte(b), bset: true}
-		case hasPrefixFold(tt, "Message-ID:") || hasPrefixFold(tt, "MIME-Version:"):
+		case asciifold.HasPrefix(tt, "Message-ID:") || asciifold.HasPrefix(tt, "MIME-Version:"):
 			h.phase = hpMIME
 			h.mime = &mimeTrack{}
 		case tt[0] == '<' || bytes.HasPrefix(tt, []byte("&lt;")):

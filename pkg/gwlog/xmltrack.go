@@ -208,8 +208,8 @@ func (t *xmlTracker) otherTagAtEnd(text []byte) {
 		return
 	}
 	t.quote = 0
-	if t.state = xsOther; t.otherTagEnd(text, k+len(s.lt)) >= 0 {
-		t.state = xsText
+	if t.otherTagEnd(text, k+len(s.lt)) < 0 {
+		t.state = xsOther
 	}
 }
 
