@@ -171,6 +171,14 @@ func FuzzUnescapeHTMLInPlace(f *testing.F) {
 		if got := unescapeHTMLInPlace(bytes.Clone(b)); !bytes.Equal(got, want) {
 			t.Fatalf("in place %q, unescapeHTML %q", got, want)
 		}
+		if simd512 {
+			simd512 = false
+			got := unescapeHTMLInPlace(bytes.Clone(b))
+			simd512 = true
+			if !bytes.Equal(got, want) {
+				t.Fatalf("in place (AVX2) %q, unescapeHTML %q", got, want)
+			}
+		}
 		if got := unescapeBackward(bytes.Clone(b)); !bytes.Equal(got, want) {
 			t.Fatalf("backward %q, unescapeHTML %q", got, want)
 		}
@@ -266,27 +274,43 @@ func FuzzLogTimes(f *testing.F) {
 }
 
 // TestUnescapeHTMLInPlaceEveryPlace puts entities at every offset of texts
-// long enough for the 32-byte copies, as dense as escaped XML and sparse,
-// with a shrinking entity (&nGt;) and a bare '&' among them.
+// long enough for the 32- and 64-byte copies, as dense as escaped XML and
+// sparse, with a shrinking entity (&nGt;) and a bare '&' among them; with
+// AVX-512, once with its 64-byte blocks and once without.
 func TestUnescapeHTMLInPlaceEveryPlace(t *testing.T) {
-	for _, ent := range []string{"&lt;", "&#34;", "&amp;", "&", "&nGt;", "&eacute;", "&#x1F600;"} {
-		for _, gap := range []string{"", "a", strings.Repeat("b", 7), strings.Repeat("c", 31), strings.Repeat("d", 33)} {
-			for off := range 70 {
-				s := strings.Repeat("Q", off) + ent + gap + "&gt;" + gap + ent + strings.Repeat("R", 70-off)
-				for _, b := range []string{s, strings.Repeat("&lt;x&gt;", 9) + s} {
-					want := unescapeHTML([]byte(b))
-					if got := unescapeHTMLInPlace([]byte(b)); !bytes.Equal(got, want) {
-						t.Fatalf("%q:\nin place %q\nwant     %q", b, got, want)
-					}
-					if got := unescapeBackward([]byte(b)); !bytes.Equal(got, want) {
-						t.Fatalf("%q:\nbackward %q\nwant     %q", b, got, want)
-					}
-					if got := unescapeForward([]byte(b)); !bytes.Equal(got, want) {
-						t.Fatalf("%q:\nforward  %q\nwant     %q", b, got, want)
+	eachUnescapeWidth(t, func(t *testing.T) {
+		for _, ent := range []string{"&lt;", "&#34;", "&amp;", "&", "&nGt;", "&eacute;", "&#x1F600;", "&gt"} {
+			for _, gap := range []string{"", "a", strings.Repeat("b", 7), strings.Repeat("c", 31), strings.Repeat("d", 33), strings.Repeat("e", 65)} {
+				for off := range 140 {
+					s := strings.Repeat("Q", off) + ent + gap + "&gt;" + gap + ent + strings.Repeat("R", 140-off)
+					for _, b := range []string{s, strings.Repeat("&lt;x&gt;", 9) + s, strings.Repeat("&#34;&amp;", 7) + s + strings.Repeat("&lt;", 20)} {
+						want := unescapeHTML([]byte(b))
+						if got := unescapeHTMLInPlace([]byte(b)); !bytes.Equal(got, want) {
+							t.Fatalf("%q:\nin place %q\nwant     %q", b, got, want)
+						}
+						if got := unescapeBackward([]byte(b)); !bytes.Equal(got, want) {
+							t.Fatalf("%q:\nbackward %q\nwant     %q", b, got, want)
+						}
+						if got := unescapeForward([]byte(b)); !bytes.Equal(got, want) {
+							t.Fatalf("%q:\nforward  %q\nwant     %q", b, got, want)
+						}
 					}
 				}
 			}
 		}
+	})
+}
+
+// eachUnescapeWidth runs f with copyToAmp's widest blocks and, where
+// those are AVX-512's, again with AVX2's alone.
+func eachUnescapeWidth(t *testing.T, f func(t *testing.T)) {
+	wide := simd512
+	t.Cleanup(func() { simd512 = wide })
+	t.Run("widest", f)
+	if wide {
+		simd512 = false
+		t.Run("avx2", f)
+		simd512 = true
 	}
 }
 
