@@ -662,7 +662,9 @@ func (run *decodeRun) secretsForJSON(rec *gwlog.Record) *gwlog.Record {
 			renamed[nk] = nv
 			continue
 		}
-		rec.Headers[k] = nv
+		if nv != v {
+			rec.Headers[k] = nv
+		}
 	}
 	maps.Copy(rec.Headers, renamed)
 	return rec

@@ -1,5 +1,7 @@
 package gwlog
 
+import "github.com/psib-dev/psib/internal/nozero"
+
 // tailArena hands out the growing text (or line numbers) of the message
 // being collected from large blocks. The message always sits at the free
 // tail of the current block, so it grows in place: its bytes are copied
@@ -31,7 +33,7 @@ func (a *tailArena[T]) blockLen() int {
 // than having the message outgrow it at once.
 func (a *tailArena[T]) start() []T {
 	if cap(a.buf)-len(a.buf) < a.blockLen()/16 {
-		a.buf = make([]T, 0, a.blockLen())
+		a.buf = newBlock[T](a.blockLen())[:0]
 	}
 	return a.buf[len(a.buf):len(a.buf)]
 }
@@ -43,7 +45,7 @@ func (a *tailArena[T]) room(cur []T, n int) []T {
 		return cur
 	}
 	size := max(a.blockLen(), 2*(len(cur)+n))
-	nb := make([]T, len(cur), size)
+	nb := newBlock[T](size)[:len(cur)]
 	copy(nb, cur)
 	a.buf = nb[:0]
 	return nb
@@ -60,4 +62,14 @@ func (a *tailArena[T]) finish(cur []T) []T {
 		a.buf = nil
 	}
 	return cur[:len(cur):len(cur)]
+}
+
+// newBlock returns a block of n elements, for an arena: text blocks are
+// not cleared (their bytes are only read once written), line blocks are.
+func newBlock[T byte | int32](n int) []T {
+	var zero T
+	if _, isByte := any(zero).(byte); isByte {
+		return any(nozero.Bytes(n)).([]T)
+	}
+	return make([]T, n)
 }

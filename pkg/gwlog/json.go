@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/psib-dev/psib/internal/jsonstr"
+	"github.com/psib-dev/psib/internal/nozero"
 	"github.com/psib-dev/psib/pkg/ibmsg"
 )
 
@@ -70,7 +71,7 @@ func (r *Record) PrepareJSON() error {
 	if p, _ := jsonBuffers.Get().(*[]byte); p != nil && cap(*p) >= n {
 		buf = (*p)[:0]
 	} else {
-		buf = make([]byte, 0, n)
+		buf = nozero.Bytes(n)[:0]
 	}
 	tail, err := r.appendJSONTail(buf)
 	if err != nil {

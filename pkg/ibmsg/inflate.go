@@ -7,6 +7,8 @@ import (
 	"hash/crc32"
 	"math/bits"
 	"sync"
+
+	"github.com/psib-dev/psib/internal/nozero"
 )
 
 // A one-shot DEFLATE decoder (RFC 1951) for the common case of a log: a
@@ -151,7 +153,7 @@ func (f *inflater) take(n uint) uint32 {
 // run inflates the whole stream; hint sizes the output.
 func (f *inflater) run(hint int) ([]byte, bool) {
 	f.n = 0
-	f.out = make([]byte, min(int64(max(hint, 512)), f.max)+slack)
+	f.out = nozero.Bytes(int(min(int64(max(hint, 512)), f.max)) + slack)
 	for {
 		if !f.need(3) {
 			return nil, false
@@ -188,7 +190,7 @@ func (f *inflater) room(k int) bool {
 		return true
 	}
 	size := min(max(2*len(f.out), f.n+k+slack), int(f.max)+slack)
-	out := make([]byte, size)
+	out := nozero.Bytes(size)
 	copy(out, f.out[:f.n])
 	f.out = out
 	return true

@@ -55,7 +55,7 @@ func RedactString(s string) string {
 // and value are each redacted on their own.
 func RedactHeader(name, value string) (string, string) {
 	switch {
-	case (strings.EqualFold(name, "Password") || strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization")) &&
+	case isCredentialHeader(name) &&
 		!strings.ContainsAny(value, "\r\n") && !strings.HasPrefix(value, " ") && !strings.HasPrefix(value, "\t"):
 		// What the patterns make of it (they keep white space before the
 		// value, and a line end starts another line).
@@ -68,6 +68,16 @@ func RedactHeader(name, value string) (string, string) {
 		return name, line[len(name)+2:]
 	}
 	return RedactString(name), RedactString(value)
+}
+
+// isCredentialHeader reports whether name is Password, Authorization or
+// Proxy-Authorization, in any case (Unicode's folding: ſ is an s). Only p
+// and a fold to their first letters, which most names are passed over by.
+func isCredentialHeader(name string) bool {
+	if name == "" || name[0]|0x20 != 'p' && name[0]|0x20 != 'a' {
+		return false
+	}
+	return strings.EqualFold(name, "Password") || strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization")
 }
 
 // MayHoldSecret is false only for text in which Redact changes nothing:

@@ -226,3 +226,15 @@ func BenchmarkMayHoldSecret(b *testing.B) {
 		}
 	}
 }
+
+// TestIsCredentialHeader: the first-letter check passes over no name that
+// Unicode folding takes for one of the three.
+func TestIsCredentialHeader(t *testing.T) {
+	for _, name := range []string{"Password", "PASSWORD", "paſſword", "Authorization", "authoriZation", "Proxy-Authorization",
+		"PROXY-AUTHORIZATION", "", "p", "a", "xPassword", "Password ", "Content-Type", "ÞPassword", "Passwort"} {
+		want := strings.EqualFold(name, "Password") || strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization")
+		if got := isCredentialHeader(name); got != want {
+			t.Errorf("isCredentialHeader(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
