@@ -173,7 +173,7 @@ func TestRedactURL(t *testing.T) {
 // near misses at every offset of texts long enough for the wide scan and
 // its tail: MayHoldSecret must agree with the portable passes.
 func TestMayHoldSecretEveryPlace(t *testing.T) {
-	filler := strings.Repeat("<EMPLID>K0995997</EMPLID><NAME>Müller,Ix</NAME>\n", 3)
+	filler := "wozaftWOZAFTwfz" + strings.Repeat("<EMPLID>K0995997</EMPLID><NAME>Müller,Ix</NAME>\n", 3)
 	for _, tc := range []struct {
 		insert string
 		want   bool
@@ -184,14 +184,28 @@ func TestMayHoldSecretEveryPlace(t *testing.T) {
 		{"passwor_", false}, {"_asswordx", false}, {"authorizatio_", false}, {"peoplesoft.com_", false},
 		{"_eoplesoft.com/", false}, {"\xc5", false}, {"\xc5\xc5", false}, {"wzf", false}, {"WZF", false},
 	} {
-		for _, n := range []int{0, 5, 31, 32, 33, 63, 64, 100} {
+		for _, n := range []int{0, 5, 31, 32, 33, 63, 64, 100, 127, 128, 129, 140} {
 			for off := 0; off <= n; off++ {
 				s := filler[:off] + tc.insert + filler[off:n]
-				if got, portable := MayHoldSecret(s), mayHoldSecretPortable(s); got != tc.want || portable != tc.want {
-					t.Fatalf("%q: MayHoldSecret %v, the portable passes %v, want %v", s, got, portable, tc.want)
-				}
+				eachSecretScanWidth(func() {
+					if got, portable := MayHoldSecret(s), mayHoldSecretPortable(s); got != tc.want || portable != tc.want {
+						t.Fatalf("%q (AVX-512 %v): MayHoldSecret %v, the portable passes %v, want %v", s, simd512, got, portable, tc.want)
+					}
+				})
 			}
 		}
+	}
+}
+
+// eachSecretScanWidth runs f with MayHoldSecret's widest scan and, where
+// that is AVX-512's, again with AVX2's alone.
+func eachSecretScanWidth(f func()) {
+	wide := simd512
+	defer func() { simd512 = wide }()
+	f()
+	if wide {
+		simd512 = false
+		f()
 	}
 }
 
@@ -201,11 +215,13 @@ func FuzzMayHoldSecret(f *testing.F) {
 	f.Add(strings.Repeat("<a>x</a>", 5) + "pAsSwOrD" + strings.Repeat("y", 30))
 	f.Add(strings.Repeat("f", 40) + "peoplesoft.com" + "\xc5")
 	f.Fuzz(func(t *testing.T, s string) {
-		for off := range min(len(s), 40) {
-			if got, want := MayHoldSecret(s[off:]), mayHoldSecretPortable(s[off:]); got != want {
-				t.Fatalf("%q[%d:]: MayHoldSecret %v, the portable passes %v", s, off, got, want)
+		eachSecretScanWidth(func() {
+			for off := range min(len(s), 70) {
+				if got, want := MayHoldSecret(s[off:]), mayHoldSecretPortable(s[off:]); got != want {
+					t.Fatalf("%q[%d:] (AVX-512 %v): MayHoldSecret %v, the portable passes %v", s, off, simd512, got, want)
+				}
 			}
-		}
+		})
 	})
 }
 

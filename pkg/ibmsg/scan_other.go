@@ -10,6 +10,10 @@ const simdBuilt = false
 // simdScan is false: the portable scans are in use.
 const simdScan = false
 
+// simd512 is false: there are no AVX-512 scans (a variable only for the
+// tests that turn it off where it is on).
+var simd512 = false
+
 // mayHoldSecret is MayHoldSecret without simd/archsimd.
 func mayHoldSecret(s string) bool { return mayHoldSecretPortable(s) }
 
