@@ -33,3 +33,13 @@ func TestBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestUnclearedInUse fails should strings.Builder no longer give a view of
+// its buffer: Bytes would then be make, right but slower.
+func TestUnclearedInUse(t *testing.T) {
+	for _, n := range []int{2, 100, 64 << 10} {
+		if _, ok := uncleared(n); !ok {
+			t.Fatalf("uncleared(%d): strings.Builder's String no longer shares its buffer; Bytes falls back to make", n)
+		}
+	}
+}

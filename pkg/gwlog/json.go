@@ -29,8 +29,10 @@ func (r *Record) AppendJSON(dst []byte) ([]byte, error) {
 // them. Without PrepareJSON, head is the whole object and tail is nil.
 func (r *Record) AppendJSONHead(dst []byte) (head, tail []byte, err error) {
 	dst = r.appendJSONHead(dst)
-	if r.jsonTail != nil {
-		return dst, r.jsonTail, nil
+	if t := r.jsonTail; t != nil {
+		// Without the buffer's spare capacity: it holds other records'
+		// bytes (and is not cleared), which an append must not reach.
+		return dst, t[:len(t):len(t)], nil
 	}
 	dst, err = r.appendJSONTail(dst)
 	return dst, nil, err

@@ -45,6 +45,12 @@ func TestAppendJSON(t *testing.T) {
 			records++
 			if rec.jsonTail != nil {
 				prepared++
+				// The tail is handed out without the buffer's spare
+				// room, which holds other records' bytes.
+				head, tail, err := rec.AppendJSONHead(nil)
+				if err != nil || len(tail) != cap(tail) || len(head) == 0 {
+					t.Fatalf("%s:%d: AppendJSONHead: head %d bytes, tail len %d cap %d, %v", rec.File, rec.Line, len(head), len(tail), cap(tail), err)
+				}
 			}
 			for _, v := range []*Record{rec, rec.WithSecrets()} {
 				got, err := v.AppendJSON(nil)

@@ -44,7 +44,9 @@ func copyToAmp(b []byte, w, r int) (int, int) {
 	if simd512 {
 		w, r = unescapeBlocks64(b, w, r)
 		if len(b)-r >= 64+5 {
-			// Stopped at an entity it does not decode.
+			// Stopped at an entity it does not decode. (Stopped there
+			// nearer the end, it leaves that '&' to the loop below,
+			// which returns at it at once.)
 			return w, r
 		}
 	}
@@ -108,8 +110,13 @@ func unescapeBlocks64(b []byte, w, r int) (int, int) {
 			continue
 		}
 		// The compares are combined as bit masks in general registers:
-		// Go 1.26's compiler combined some AVX-512 masks wrongly here
-		// (And of two compares gave the second alone).
+		// Go 1.26's compiler miscompiled them combined as masks here.
+		// Its rewriteTern pass fuses a chain of two Ands into one
+		// three-input operation, then builds a further And on that chain
+		// from the fused operation's first two inputs only, dropping the
+		// third (lt&t2&semi3 and gt&t2&semi3 sharing amp&t2&semi3 came
+		// out as amp&t2&gt). Integer ANDs of the ToBits are out of its
+		// reach.
 		x1 := archsimd.LoadUint8x64Slice(b[r+1:])
 		x2 := archsimd.LoadUint8x64Slice(b[r+2:])
 		x3 := archsimd.LoadUint8x64Slice(b[r+3:])

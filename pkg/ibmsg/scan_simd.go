@@ -76,8 +76,9 @@ func mayHoldSecret64(s string) int {
 		x := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(p, i)))
 		y := archsimd.LoadUint8x64((*[64]uint8)(unsafe.Add(p, i+1)))
 		lx, ly := x.Or(lower), y.Or(lower)
-		// (Masks combined as integers: Go 1.26 miscompiles some
-		// combinations of AVX-512 masks.)
+		// (Masks combined as integers: Go 1.26's compiler miscompiles
+		// some chains of AVX-512 mask operations; see unescapeBlocks64
+		// in pkg/gwlog.)
 		m := lx.Equal(w).ToBits()&ly.Equal(o).ToBits() | lx.Equal(z).ToBits()&ly.Equal(a).ToBits() |
 			lx.Equal(f).ToBits()&ly.Equal(t).ToBits() | x.Equal(s0).ToBits()&y.Equal(s1).ToBits()
 		for ; m != 0; m &= m - 1 {
