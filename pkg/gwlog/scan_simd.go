@@ -111,12 +111,12 @@ func unescapeBlocks64(b []byte, w, r int) (int, int) {
 		}
 		// The compares are combined as bit masks in general registers:
 		// Go 1.26's compiler miscompiled them combined as masks here.
-		// Its rewriteTern pass fuses a chain of two Ands into one
-		// three-input operation, then builds a further And on that chain
-		// from the fused operation's first two inputs only, dropping the
-		// third (lt&t2&semi3 and gt&t2&semi3 sharing amp&t2&semi3 came
-		// out as amp&t2&gt). Integer ANDs of the ToBits are out of its
-		// reach.
+		// Its rewriteTern pass fuses a chain of two Ands (amp, t at 2,
+		// ';' at 3) into one three-input operation, then builds a
+		// further And on that chain (with 'g' at 1) from the fused
+		// operation's first two inputs only: the ';' dropped, "&gtR"
+		// read as &gt;. Integer ANDs of the ToBits are out of its reach
+		// (make test fails should it fuse any of psib's operations).
 		x1 := archsimd.LoadUint8x64Slice(b[r+1:])
 		x2 := archsimd.LoadUint8x64Slice(b[r+2:])
 		x3 := archsimd.LoadUint8x64Slice(b[r+3:])
