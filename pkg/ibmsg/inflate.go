@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"math/bits"
 	"sync"
+	"unsafe"
 
 	"github.com/psib-dev/psib/internal/nozero"
 )
@@ -86,6 +87,11 @@ func inflateStream(data []byte, pos int, max int64, hint, trailer int) ([]byte, 
 		f.in, f.out = nil, nil
 		inflaters.Put(f)
 	}()
+	return f.inflate(data, pos, max, hint, trailer)
+}
+
+// inflate is inflateStream with f, up to max bytes.
+func (f *inflater) inflate(data []byte, pos int, max int64, hint, trailer int) ([]byte, bool) {
 	// The trailer stays in the input: the bit reader may load (not use)
 	// its bytes, which spares it a slow path at the stream's end.
 	f.in, f.pos, f.bits, f.nb, f.max = data, pos, 0, 0, max
@@ -113,6 +119,10 @@ type inflater struct {
 	lit, dist *huffman // the block's codes: fixed ones, or dynLit and dynDist
 	dynLit    huffman
 	dynDist   huffman
+
+	// checkedOnly decodes every symbol with codesNear, never with
+	// decodeFast: tests compare the two loops.
+	checkedOnly bool
 }
 
 // unread returns how many whole bytes of in were not consumed.
@@ -245,7 +255,7 @@ func (f *inflater) dynamic() bool {
 		clen[codeOrder[i]] = uint8(f.take(3))
 	}
 	var cl huffman
-	if !cl.build(clen[:]) {
+	if !cl.build(clen[:], plainCode) {
 		return false
 	}
 	var lens [286 + 30]uint8
@@ -289,7 +299,7 @@ func (f *inflater) dynamic() bool {
 	if lens[256] == 0 {
 		return false
 	}
-	return f.dynLit.build(lens[:nlit]) && f.dynDist.build(lens[nlit:nlit+ndist])
+	return f.dynLit.build(lens[:nlit], literalCode) && f.dynDist.build(lens[nlit:nlit+ndist], distanceCode)
 }
 
 // Length and distance bases and extra bits (RFC 1951 3.2.5).
@@ -300,14 +310,156 @@ var (
 	distExtra = [30]uint8{0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13}
 )
 
-// slack is the room codes keeps past the output: the longest match (a
-// short one is copied as two words, 16 bytes, which this covers too).
-const slack = 258
+// slack is the room kept past the output: the longest match, plus the
+// word a match copy may write past its end (see decodeFast).
+const slack = 258 + 8
 
-// codes decodes a block's symbols with f.lit and f.dist. The loop keeps
-// the bit reader and the output in locals (registers), loading input so
-// that a whole match (at most 48 bits) can be read without a check.
+// codes decodes a block's symbols with f.lit and f.dist: with decodeFast
+// while the input and the output have room for it, which is nearly all of
+// a block, then with the checked loop of codesNear.
 func (f *inflater) codes() bool {
+	for {
+		if len(f.in) < 8 || len(f.out) < slack || f.checkedOnly {
+			return f.codesNear()
+		}
+		var st fastStop
+		f.pos, f.n, f.bits, f.nb, st = decodeFast(f.lit, f.dist, f.in, f.out, f.pos, f.n, f.bits, f.nb)
+		switch st {
+		case fastEndOfBlock:
+			return true
+		case fastCorrupt:
+			return false
+		case fastOutputFull:
+			// The output is longer than its hint said: grow it, with room
+			// to go on fast. Near max there is none: codesNear then goes
+			// as far as room for one more match allows.
+			if f.room(slack + 4<<10) {
+				continue
+			}
+		}
+		return f.codesNear()
+	}
+}
+
+// fastStop says why decodeFast stopped.
+type fastStop uint8
+
+const (
+	fastEndOfBlock fastStop = iota
+	fastCorrupt             // a code that is not in the tables, a distance too far back
+	fastOutputFull          // out has less than slack bytes left
+	fastInputEnd            // in has less than 8 bytes left
+)
+
+// decodeFast decodes symbols from in[pos:] into out[n:] with the codes lit
+// and dist, and returns the new state and why it stopped. It is the hot
+// loop of inflating, written for speed: it works on pointers (no bounds
+// checks, and few enough live values that the compiler keeps them in
+// registers) and checks only two things per symbol, that 8 bytes of input
+// are left to load and that the output has slack bytes of room. Both
+// bound every access:
+//
+//   - Each step first loads 8 bytes, topping the bit buffer up to at least
+//     56 bits: enough for a literal or end-of-block code (at most 15 bits)
+//     or a whole match (at most 15+5 for the length and 15+13 for the
+//     distance: 48), so no count of loaded bits is needed.
+//   - A literal writes 1 byte and a match at most 258+7 (slack) at
+//     out[n:]; a match reads from out[n-d:], d <= n, bytes written before.
+//
+// Bits loaded past nb (the refill always reads 8 bytes but counts only
+// whole bytes it has room for) are the same input at the same place, so
+// loading them again, here or in need, changes nothing.
+func decodeFast(lit, dist *huffman, in, out []byte, pos, n int, bits uint64, nb uint) (int, int, uint64, uint, fastStop) {
+	inBase := unsafe.Pointer(unsafe.SliceData(in))
+	inLast := unsafe.Add(inBase, len(in)-8) // the last place 8 bytes can be loaded from
+	ip := unsafe.Add(inBase, pos)
+	outBase := unsafe.Pointer(unsafe.SliceData(out))
+	outLast := unsafe.Add(outBase, len(out)-slack) // the last place a symbol is decoded at
+	op := unsafe.Add(outBase, n)
+	var stop fastStop
+	for {
+		if uintptr(ip) > uintptr(inLast) {
+			stop = fastInputEnd
+			break
+		}
+		if uintptr(op) > uintptr(outLast) {
+			stop = fastOutputFull
+			break
+		}
+		// Branch-free refill: nb becomes 56..63 (nb|56 is nb plus the
+		// whole bytes loaded, for nb <= 63).
+		bits |= *(*uint64)(ip) << (nb & 63)
+		ip = unsafe.Add(ip, (63-nb)>>3)
+		nb |= 56
+		e := lit.primary[bits&lit.mask&(1<<primaryBits-1)]
+		if e&linkFlag != 0 {
+			e = lit.sub[int(e>>16)+int((bits>>(lit.width&63))&(1<<(e&0xf)-1))]
+		}
+		l := uint(e & 0xff)
+		if e&flagLiteral != 0 {
+			bits >>= l & 63
+			nb -= l
+			*(*byte)(op) = byte(e >> 16)
+			op = unsafe.Add(op, 1)
+			continue
+		}
+		if e&flagEndOfBlock != 0 {
+			bits >>= l & 63
+			nb -= l
+			stop = fastEndOfBlock
+			break
+		}
+		if l == 0 {
+			stop = fastCorrupt
+			break
+		}
+		length := int(e>>16) + int((bits&(1<<(l&63)-1))>>((e>>8)&0xf))
+		bits >>= l & 63
+		nb -= l
+		e = dist.primary[bits&dist.mask&(1<<primaryBits-1)]
+		if e&linkFlag != 0 {
+			e = dist.sub[int(e>>16)+int((bits>>(dist.width&63))&(1<<(e&0xf)-1))]
+		}
+		l = uint(e & 0xff)
+		if l == 0 {
+			stop = fastCorrupt
+			break
+		}
+		d := uintptr(e>>16) + uintptr((bits&(1<<(l&63)-1))>>((e>>8)&0xf))
+		bits >>= l & 63
+		nb -= l
+		if d > uintptr(op)-uintptr(outBase) {
+			stop = fastCorrupt
+			break
+		}
+		src := unsafe.Add(op, -int(d))
+		if d >= 8 {
+			// Whole words: each reads bytes already written (d >= 8),
+			// the first five unconditionally (most matches are 40 bytes
+			// or shorter); what they write past the match is room, which
+			// later symbols overwrite.
+			*(*uint64)(op) = *(*uint64)(src)
+			*(*uint64)(unsafe.Add(op, 8)) = *(*uint64)(unsafe.Add(src, 8))
+			*(*uint64)(unsafe.Add(op, 16)) = *(*uint64)(unsafe.Add(src, 16))
+			*(*uint64)(unsafe.Add(op, 24)) = *(*uint64)(unsafe.Add(src, 24))
+			*(*uint64)(unsafe.Add(op, 32)) = *(*uint64)(unsafe.Add(src, 32))
+			for i := 40; i < length; i += 8 {
+				*(*uint64)(unsafe.Add(op, i)) = *(*uint64)(unsafe.Add(src, i))
+			}
+		} else {
+			// Overlapping: the copy repeats the last d bytes.
+			for i := range length {
+				*(*byte)(unsafe.Add(op, i)) = *(*byte)(unsafe.Add(src, i))
+			}
+		}
+		op = unsafe.Add(op, length)
+	}
+	return int(uintptr(ip) - uintptr(inBase)), int(uintptr(op) - uintptr(outBase)), bits, nb, stop
+}
+
+// codesNear decodes the rest of a block near the end of the input (or of
+// the output's room), checking every load and every symbol.
+func (f *inflater) codesNear() bool {
 	lit, dist := f.lit, f.dist
 	// (Masks the compiler can see are below the tables' size.)
 	litMask, distMask := lit.mask&(1<<primaryBits-1), dist.mask&(1<<primaryBits-1)
@@ -346,50 +498,36 @@ func (f *inflater) codes() bool {
 			e = lit.sub[int(e>>16)+int((bits>>(lit.width&63))&(1<<(e&0xf)-1))]
 		}
 		l := uint(e & 0xff)
-		if l == 0 || l > nb {
+		if l-1 >= nb {
 			return false
 		}
-		bits >>= l & 63
-		nb -= l
-		sym := int(e >> 16)
-		if sym < 256 {
-			out[n] = byte(sym)
+		if e&flagLiteral != 0 {
+			bits >>= l & 63
+			nb -= l
+			out[n] = byte(e >> 16)
 			n++
 			continue
 		}
-		if sym == 256 {
+		if e&flagEndOfBlock != 0 {
+			bits >>= l & 63
+			nb -= l
 			f.pos, f.bits, f.nb, f.n = pos, bits, nb, n
 			return true
 		}
-		sym -= 257
-		if sym >= 29 {
-			return false
-		}
-		x := uint(lenExtra[sym])
-		if x > nb {
-			return false
-		}
-		length := int(lenBase[sym]) + int(bits&(1<<(x&63)-1))
-		bits >>= x & 63
-		nb -= x
+		length := int(e>>16) + int((bits&(1<<(l&63)-1))>>((e>>8)&0xf))
+		bits >>= l & 63
+		nb -= l
 		e = dist.primary[bits&distMask]
 		if e&linkFlag != 0 {
 			e = dist.sub[int(e>>16)+int((bits>>(dist.width&63))&(1<<(e&0xf)-1))]
 		}
 		l = uint(e & 0xff)
-		dsym := int(e >> 16)
-		if l == 0 || l > nb || dsym >= 30 {
+		if l-1 >= nb {
 			return false
 		}
+		d := int(e>>16) + int((bits&(1<<(l&63)-1))>>((e>>8)&0xf))
 		bits >>= l & 63
 		nb -= l
-		x = uint(distExtra[dsym])
-		if x > nb {
-			return false
-		}
-		d := int(distBase[dsym]) + int(bits&(1<<(x&63)-1))
-		bits >>= x & 63
-		nb -= x
 		if d > n {
 			return false
 		}
@@ -429,14 +567,60 @@ type huffman struct {
 
 const primaryBits = 10
 
-// An entry: symbol<<16 | code length (0: no such code). A link in the
-// primary table: offset in sub<<16 | 0x100 | bits the sub table indexes.
-const linkFlag = 0x100
+// A table entry is a uint32: its low byte is how many bits the symbol
+// takes (code length, plus for a length or distance its extra bits; 0: no
+// such code), bits 8-11 the code length alone (where the extra bits start),
+// and the top 16 bits the value: a literal byte, a length or distance base
+// (RFC 1951 3.2.5, so that decoding needs no second lookup), or another
+// code's symbol. Flags tell a literal, the end of a block and a link: an
+// entry of the primary table for codes longer than primaryBits, whose top
+// 16 bits are an offset in sub and whose low 4 bits how many further bits
+// index the sub table there. Length symbols 286 and 287 and distance
+// symbols 30 and 31, which the fixed codes have but RFC 1951 does not
+// allow, are entries of 0.
+const (
+	linkFlag       = 0x1000
+	flagLiteral    = 0x2000
+	flagEndOfBlock = 0x4000
+)
+
+// codeKind is what a code's symbols mean, for its table's entries.
+type codeKind uint8
+
+const (
+	plainCode    codeKind = iota // symbols as they are (code length codes)
+	literalCode                  // literals, end of block, lengths
+	distanceCode                 // distances
+)
+
+// entryFor returns the table entry of symbol sym, whose code is l bits long.
+func entryFor(kind codeKind, sym int, l uint8) uint32 {
+	code := uint32(l)<<8 | uint32(l)
+	switch kind {
+	case literalCode:
+		switch {
+		case sym < 256:
+			return uint32(sym)<<16 | flagLiteral | code
+		case sym == 256:
+			return flagEndOfBlock | code
+		case sym < 286:
+			s := sym - 257
+			return uint32(lenBase[s])<<16 | code + uint32(lenExtra[s])
+		}
+		return 0
+	case distanceCode:
+		if sym >= 30 {
+			return 0
+		}
+		return distBase[sym]<<16 | code + uint32(distExtra[sym])
+	}
+	return uint32(sym)<<16 | code
+}
 
 // build makes the code of the given code lengths (one per symbol, at most
 // 320; 0: the symbol does not occur). It refuses codes that are not
 // complete.
-func (h *huffman) build(lengths []uint8) bool {
+func (h *huffman) build(lengths []uint8, kind codeKind) bool {
 	var count [16]int
 	for _, l := range lengths {
 		count[l]++
@@ -517,7 +701,7 @@ func (h *huffman) build(lengths []uint8) bool {
 			continue
 		}
 		r := int(rev[sym])
-		entry := uint32(sym)<<16 | uint32(l)
+		entry := entryFor(kind, sym, l)
 		if uint(l) <= w {
 			step := 1 << (l & 15)
 			for i := r; i < end; i += step {
@@ -551,7 +735,7 @@ func (f *inflater) decode(h *huffman) (int, bool) {
 	}
 	e := h.primary[f.bits&h.mask]
 	if e&linkFlag != 0 {
-		off, b := e>>16, e&0xff
+		off, b := e>>16, e&0xf
 		e = h.sub[int(off)+int((f.bits>>h.width)&(1<<b-1))]
 	}
 	l := uint(e & 0xff)
@@ -582,7 +766,7 @@ var fixedLit, fixedDist = func() (lit, dist huffman) {
 	for i := range d {
 		d[i] = 5
 	}
-	if !lit.build(l[:]) || !dist.build(d[:]) {
+	if !lit.build(l[:], literalCode) || !dist.build(d[:], distanceCode) {
 		panic("ibmsg: fixed Huffman codes")
 	}
 	return lit, dist

@@ -56,11 +56,16 @@ func testPayloads() map[string][]byte {
 	for i := range 400 {
 		fmt.Fprintf(&rows, `<Transaction><PERSON class="R"><EMPLID>K%07d</EMPLID><NAME>Müller,%c</NAME></PERSON></Transaction>`, rng.IntN(1e7), 'A'+i%26)
 	}
-	return map[string][]byte{
+	payloads := map[string][]byte{
 		"empty": {}, "one": []byte("x"), "rowset": []byte(rows.String()), "random": random,
 		"runs": bytes.Repeat([]byte("ab"), 50000), "zeros": make([]byte, 100000),
 		"text": []byte(strings.Repeat("The quick brown fox jumps over the lazy dog. ", 2000)),
 	}
+	// Matches at every short distance, where copies overlap.
+	for period := 1; period <= 17; period++ {
+		payloads[fmt.Sprintf("period %d", period)] = bytes.Repeat([]byte("abcdefghijklmnopq")[:period], 3000/period)
+	}
+	return payloads
 }
 
 // TestInflateGzip: the one-shot decoder inflates what gzip writers make,
@@ -184,13 +189,139 @@ func FuzzInflateRaw(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		out, ok := inflateStream(data, 0, 1<<20, 1<<18, 0)
-		if !ok {
-			return
-		}
-		want, err := io.ReadAll(kflate.NewReader(bytes.NewReader(data)))
-		if err != nil || !bytes.Equal(out, want) {
-			t.Fatalf("inflated %d bytes; klauspost/compress: %d bytes, %v", len(out), len(want), err)
+		// The fast loop (with room to spare, and growing its output from
+		// a hint of nothing) and the checked loop alone must agree with
+		// each other, and with klauspost/compress whenever they inflate.
+		var want []byte
+		var wantErr error
+		haveWant := false
+		for _, hint := range []int{1 << 18, 0} {
+			out, ok := inflateStream(data, 0, 1<<20, hint, 0)
+			checked, checkedOK := (&inflater{checkedOnly: true}).inflate(data, 0, min(1<<20, 2*int64(hint)+1<<20), hint, 0)
+			if ok != checkedOK || !bytes.Equal(out, checked) {
+				t.Fatalf("hint %d: fast loop ok %v, %d bytes; checked loop ok %v, %d bytes", hint, ok, len(out), checkedOK, len(checked))
+			}
+			if !ok {
+				continue
+			}
+			if !haveWant {
+				want, wantErr = io.ReadAll(kflate.NewReader(bytes.NewReader(data)))
+				haveWant = true
+			}
+			if wantErr != nil || !bytes.Equal(out, want) {
+				t.Fatalf("hint %d: inflated %d bytes; klauspost/compress: %d bytes, %v", hint, len(out), len(want), wantErr)
+			}
 		}
 	})
+}
+
+// fixedBlock encodes tokens as one final DEFLATE block with the fixed
+// codes (RFC 1951 3.2.6): a token is a literal byte (0-255) or a match,
+// 1000*length + distance, with length 3-10 and distance 1-4 (codes without
+// extra bits); the end of block follows.
+func fixedBlock(tokens []int) []byte {
+	var out []byte
+	var acc uint64
+	var n uint
+	put := func(v uint64, bits uint) { // LSB first
+		acc |= v << n
+		n += bits
+		for n >= 8 {
+			out = append(out, byte(acc))
+			acc >>= 8
+			n -= 8
+		}
+	}
+	code := func(c uint64, bits uint) { // Huffman codes go MSB first
+		for i := int(bits) - 1; i >= 0; i-- {
+			put(c>>uint(i)&1, 1)
+		}
+	}
+	put(1, 1) // final
+	put(1, 2) // fixed codes
+	for _, tok := range tokens {
+		if tok < 256 {
+			if tok < 144 {
+				code(uint64(0x30+tok), 8)
+			} else {
+				code(uint64(0x190+tok-144), 9)
+			}
+			continue
+		}
+		length, dist := tok/1000, tok%1000
+		code(uint64(length-2), 7) // symbols 257-264: lengths 3-10
+		code(uint64(dist-1), 5)   // distance symbols 0-3: distances 1-4
+	}
+	code(0, 7) // end of block
+	put(0, 7)  // flush
+	return out
+}
+
+// TestInflateDistanceTooFar: a match reaching before the start of the
+// output is corrupt input, refused by both loops wherever it comes (the
+// fast loop runs while 8 bytes of input are left).
+func TestInflateDistanceTooFar(t *testing.T) {
+	for lead := 0; lead < 4; lead++ {
+		var tokens []int
+		for i := range lead {
+			tokens = append(tokens, 'a'+i)
+		}
+		good := append(append([]int(nil), tokens...), 3000+max(lead, 1))
+		bad := append(append([]int(nil), tokens...), 3000+lead+1)
+		for _, tail := range []int{0, 40} {
+			for range tail {
+				good, bad = append(good, 'z'), append(bad, 'z')
+			}
+			if lead > 0 {
+				// (The encoding itself is checked here too.)
+				data := fixedBlock(good)
+				out, ok := inflateStream(data, 0, 1<<20, 100, 0)
+				want, err := io.ReadAll(kflate.NewReader(bytes.NewReader(data)))
+				if !ok || err != nil || !bytes.Equal(out, want) || len(out) != lead+3+tail {
+					t.Errorf("lead %d, tail %d: a match within the output: ok %v, %q; klauspost/compress: %q, %v", lead, tail, ok, out, want, err)
+				}
+			}
+			data := fixedBlock(bad)
+			if out, ok := inflateStream(data, 0, 1<<20, 100, 0); ok {
+				t.Errorf("lead %d, tail %d: distance %d after %d bytes inflated to %q", lead, tail, lead+1, lead, out)
+			}
+			if _, ok := (&inflater{checkedOnly: true}).inflate(data, 0, 1<<20, 100, 0); ok {
+				t.Errorf("lead %d, tail %d: the checked loop took distance %d after %d bytes", lead, tail, lead+1, lead)
+			}
+		}
+	}
+}
+
+// TestInflateLoops: the fast loop and the checked one inflate the test
+// payloads, at every level and from every size hint (too small, the
+// output then grows while the fast loop runs), to the same bytes; each
+// stream cut short is refused by both.
+func TestInflateLoops(t *testing.T) {
+	for name, payload := range testPayloads() {
+		for _, level := range []int{flate.NoCompression, flate.BestSpeed, 6, flate.BestCompression, flate.HuffmanOnly} {
+			var b bytes.Buffer
+			w, _ := flate.NewWriter(&b, level)
+			w.Write(payload)
+			w.Close()
+			data := b.Bytes()
+			for _, hint := range []int{0, 300, len(payload) / 3, len(payload)} {
+				out, ok := inflateStream(data, 0, 1<<30, hint, 0)
+				checked, checkedOK := (&inflater{checkedOnly: true}).inflate(data, 0, 1<<30, hint, 0)
+				if !ok || !checkedOK || !bytes.Equal(out, payload) || !bytes.Equal(checked, payload) {
+					t.Errorf("%s, level %d, hint %d: fast ok %v, checked ok %v, bytes right %v %v", name, level, hint, ok, checkedOK, bytes.Equal(out, payload), bytes.Equal(checked, payload))
+				}
+			}
+			for _, cut := range []int{len(data) / 2, len(data) - 1} {
+				if cut <= 0 {
+					continue
+				}
+				if _, ok := inflateStream(data[:cut], 0, 1<<30, len(payload), 0); ok {
+					t.Errorf("%s, level %d: cut to %d of %d bytes, the fast loop inflated it", name, level, cut, len(data))
+				}
+				if _, ok := (&inflater{checkedOnly: true}).inflate(data[:cut], 0, 1<<30, len(payload), 0); ok {
+					t.Errorf("%s, level %d: cut to %d of %d bytes, the checked loop inflated it", name, level, cut, len(data))
+				}
+			}
+		}
+	}
 }
