@@ -111,7 +111,9 @@ func checkAppend(t *testing.T, s string) {
 // handling tells apart, at every position of strings long enough for the
 // AVX2 path's 32-byte blocks, the block after them and its tail; and runs
 // of escapes that outgrow the room Append makes at first.
-func TestAppendEveryPlace(t *testing.T) {
+func TestAppendEveryPlace(t *testing.T) { eachEscapeWidth(t, testAppendEveryPlace) }
+
+func testAppendEveryPlace(t *testing.T) {
 	seqs := []string{"é", "\u20ac", "\U0001D11E", "\u2028", "\u2029", "\xc3", "\xe2\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc0\xaf"}
 	for c := range 256 {
 		seqs = append(seqs, string([]byte{byte(c)}))
@@ -124,7 +126,7 @@ func TestAppendEveryPlace(t *testing.T) {
 			}
 		}
 		checkAppend(t, base)
-		for _, run := range []string{"\x01", `"`, "\u2028", "\xff", "é"} {
+		for _, run := range []string{"\x01", `"`, `\`, `a"`, `\"b`, "\u2028", "\xff", "é"} {
 			checkAppend(t, strings.Repeat(run, n))
 			checkAppend(t, base+strings.Repeat(run, n)+base)
 		}
@@ -139,8 +141,23 @@ func FuzzAppendEscaped(f *testing.F) {
 	f.Add(strings.Repeat("x", 40) + "\x7f\x80")
 	f.Add(strings.Repeat("\x01\"", 40))
 	f.Fuzz(func(t *testing.T, s string) {
-		for off := range min(len(s), 40) {
-			checkAppend(t, s[off:])
-		}
+		eachEscapeWidth(t, func(t *testing.T) {
+			for off := range min(len(s), 40) {
+				checkAppend(t, s[off:])
+			}
+		})
 	})
+}
+
+// eachEscapeWidth runs f with the widest escaping in use and, where that
+// is AVX-512's, again with AVX2's alone.
+func eachEscapeWidth(t *testing.T, f func(t *testing.T)) {
+	wide := simd512
+	t.Cleanup(func() { simd512 = wide })
+	t.Run("widest", f)
+	if wide {
+		simd512 = false
+		t.Run("avx2", f)
+		simd512 = true
+	}
 }

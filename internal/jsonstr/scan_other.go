@@ -10,5 +10,9 @@ const simdBuilt = false
 // simdScan is false: the portable scans are in use.
 const simdScan = false
 
+// simd512 is false: there are no AVX-512 scans (a variable only for the
+// tests that switch it).
+var simd512 = false
+
 // appendEscaped appends s escaped, without the quotes.
 func appendEscaped(dst []byte, s string) []byte { return appendEscapedPortable(dst, s) }

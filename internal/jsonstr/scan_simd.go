@@ -16,6 +16,10 @@ const simdBuilt = true
 // GOEXPERIMENT=simd, on a CPU that has it).
 var simdScan = archsimd.X86.AVX2()
 
+// simd512 is true when appendEscaped also escapes a block's quotes and
+// backslashes in one go (AVX-512 VBMI2's VPEXPANDB).
+var simd512 = simdScan && archsimd.X86.AVX512() && archsimd.X86.AVX512VBMI2()
+
 // appendEscaped appends s escaped, without the quotes.
 func appendEscaped(dst []byte, s string) []byte {
 	if !simdScan {
@@ -39,8 +43,9 @@ func appendEscapedAVX2(dst []byte, s string) []byte {
 	i := 0
 	for {
 		// Room for the rest of s as it is, so that a block stored at w
-		// fits while 32 bytes of s are left. Escapes take more room
-		// than their bytes: it is checked again after each.
+		// fits while 32 bytes of s are left (len(d)-w >= len(s)-i holds
+		// through the loop below). Escapes take more room than their
+		// bytes: it is checked again after each.
 		if left := len(s) - i; cap(dst)-len(dst) < left {
 			dst = slices.Grow(dst, left+left/8)
 		}
@@ -49,13 +54,23 @@ func appendEscapedAVX2(dst []byte, s string) []byte {
 		for i+32 <= len(s) {
 			x := archsimd.LoadInt8x32((*[32]int8)(unsafe.Add(p, i)))
 			x.AsUint8x32().StoreSlice(d[w:])
-			m := x.Less(space).Or(x.Equal(quote)).Or(x.Equal(backslash)).ToBits()
-			if m == 0 {
+			ctl := x.Less(space).ToBits()
+			qb := x.Equal(quote).Or(x.Equal(backslash)).ToBits()
+			if ctl|qb == 0 {
 				i += 32
 				w += 32
 				continue
 			}
-			k := bits.TrailingZeros32(m)
+			if ctl == 0 && simd512 && len(d)-w >= len(s)-i+32 {
+				// Only '"' and '\\' (a third of a payload's blocks
+				// hold an attribute's quote): the block is written again,
+				// a backslash before each. (The room it takes, up to 64
+				// bytes, leaves room for the rest of s as it is.)
+				w += escapeQuotes64(d[w:w+64], x.AsUint8x32(), qb)
+				i += 32
+				continue
+			}
+			k := bits.TrailingZeros32(ctl | qb)
 			i += k
 			w += k
 			break
@@ -82,4 +97,24 @@ func appendEscapedAVX2(dst []byte, s string) []byte {
 			dst, i = escapeAt(dst, s, i)
 		}
 	}
+}
+
+// escapeQuotes64 writes to out the 32 bytes of x with a backslash before
+// each of those marked in qb ('"' and '\\'), and returns how many it
+// wrote: 32 plus one per mark. out has room for 64.
+func escapeQuotes64(out []byte, x archsimd.Uint8x32, qb uint32) int {
+	// The backslashes' places: the i-th mark, at t, moves up by the i
+	// backslashes before it.
+	var slashes uint64
+	for i, q := 0, qb; q != 0; i, q = i+1, q&(q-1) {
+		slashes |= 1 << (bits.TrailingZeros32(q) + i)
+	}
+	n := 32 + bits.OnesCount32(qb)
+	keep := ^slashes & (1<<n - 1)
+	// (Masks made from integers: see unescapeBlocks64 in gwlog on
+	// combining them as vectors.)
+	wide := archsimd.Uint8x64{}.SetLo(x).Expand(archsimd.Mask8x64FromBits(keep))
+	wide = wide.Merge(archsimd.BroadcastUint8x64('\\'), archsimd.Mask8x64FromBits(keep))
+	wide.StoreSlice(out)
+	return n
 }
