@@ -83,10 +83,11 @@ func (o Options) limits() ibmsg.Limits {
 	return l
 }
 
-// Handler receives what Decode finds, in input order: a record (err nil),
-// a record part of which could not be decoded (both set), or an input
-// problem with no record (rec nil; err is an *Error naming file:line).
-// A non-nil return stops Decode, which returns it.
+// Handler receives what Decode finds, in input order and one call at a
+// time (with several workers, from whichever one hands the batch on): a
+// record (err nil), a record part of which could not be decoded (both
+// set), or an input problem with no record (rec nil; err is an *Error
+// naming file:line). A non-nil return stops Decode, which returns it.
 type Handler func(rec *Record, err error) error
 
 // Decode reads a gateway log, a capture or an IB document from r and hands
@@ -133,21 +134,26 @@ func Decode(ctx context.Context, r io.Reader, name string, o Options, fn Handler
 // a message is never held back waiting for input that has not come (a
 // pipe that a live log is written into).
 type job struct {
+	seq  int // the batch's place in the input
 	raws []*rawMessage
 	recs []*Record
 	errs []error
 	size int64
-	done chan struct{}
 }
 
-// decode decodes the batch's messages.
-func (j *job) decode(o *Options) {
+// decode decodes the batch's messages. After each it lets other
+// goroutines run when starving says no batch is waiting: the scanner,
+// left waiting for a CPU while the workers decode, would otherwise leave
+// them with nothing to do when they are through.
+func (j *job) decode(o *Options, starving func() bool) {
 	j.recs, j.errs = make([]*Record, len(j.raws)), make([]error, len(j.raws))
 	for i, m := range j.raws {
 		j.recs[i], j.errs[i] = o.decode(m)
+		if starving() {
+			runtime.Gosched()
+		}
 	}
 	j.raws = nil
-	close(j.done)
 }
 
 // readHook is r calling before ahead of every read.
@@ -161,33 +167,36 @@ func (h *readHook) Read(p []byte) (int, error) {
 	return h.r.Read(p)
 }
 
-// decodeParallel scans on one goroutine, decodes on workers and hands the
-// results on in order from the calling goroutine. The text in flight is
+// decodeParallel scans on one goroutine and decodes on workers; the
+// worker that completes the next batch in input order hands it on (with
+// those after it that are done), so that no goroutine waits its turn to
+// run only to pass batches along, and a slow batch holds back only the
+// delivery of those after it, not their decoding. The text in flight is
 // bounded by a byte budget, so that big messages cannot pile up.
 func decodeParallel(ctx context.Context, r io.Reader, name string, workers int, o *Options, deliver func(*Record, error) error) error {
 	maxMsg := o.maxMessage()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	budget := newBudget(int64(2 * maxMsg))
-	// Short queues: a batch is a chunk's worth of messages, and what
-	// waits in them (decoded bodies included) is live heap, which the
-	// collector has to fit under decode's memory limit (fewer
-	// collections with less of it: 39 -> 21 on the 100 MB log).
+	// A short queue: what waits in it is live heap, which the collector
+	// has to fit under decode's memory limit.
 	jobs := make(chan *job, workers)
-	order := make(chan *job, workers*2)
+	d := &inOrder{pending: map[int]*job{}, deliver: deliver, budget: budget, ctx: ctx, cancel: cancel}
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				j.decode(o)
+				j.decode(o, func() bool { return len(jobs) == 0 })
+				d.done(j)
 			}
 		}()
 	}
 	scanErr := make(chan error, 1)
 	go func() {
 		var batch *job
+		seq := 0
 		// send hands the batch on; it is called before every read of
 		// the input and at its end.
 		send := func() error {
@@ -199,12 +208,8 @@ func decodeParallel(ctx context.Context, r io.Reader, name string, workers int, 
 			if err := budget.acquire(ctx, j.size); err != nil {
 				return err
 			}
-			select {
-			case order <- j:
-			case <-ctx.Done():
-				budget.release(j.size)
-				return ctx.Err()
-			}
+			j.seq = seq
+			seq++
 			jobs <- j
 			return nil
 		}
@@ -219,7 +224,7 @@ func decodeParallel(ctx context.Context, r io.Reader, name string, workers int, 
 				return sendErr
 			}
 			if batch == nil {
-				batch = &job{done: make(chan struct{})}
+				batch = &job{}
 			}
 			batch.raws = append(batch.raws, m)
 			batch.size += int64(len(m.text))
@@ -234,34 +239,74 @@ func decodeParallel(ctx context.Context, r io.Reader, name string, workers int, 
 			err = sendErr
 		}
 		close(jobs)
-		close(order)
 		scanErr <- err
 	}()
-	var fnErr error
-	for j := range order {
-		<-j.done
-		budget.release(j.size)
-		for i, rec := range j.recs {
-			if fnErr != nil || (rec == nil && j.errs[i] == nil) {
-				continue
-			}
-			if err := ctx.Err(); err != nil {
-				fnErr = err
-				cancel()
-				continue
-			}
-			if err := deliver(rec, j.errs[i]); err != nil {
-				fnErr = err
-				cancel()
-			}
-		}
-	}
 	wg.Wait()
 	err := <-scanErr
-	if fnErr != nil {
-		return fnErr
+	if d.fnErr != nil {
+		return d.fnErr
 	}
 	return err
+}
+
+// inOrder hands decoded batches on in input order, from the workers.
+type inOrder struct {
+	mu         sync.Mutex
+	pending    map[int]*job // decoded, waiting for those before them
+	next       int          // the batch to hand on next
+	delivering bool         // a worker is handing batches on
+	fnErr      error        // the first error of deliver or ctx; read after the workers end
+
+	deliver func(*Record, error) error
+	budget  *budget
+	ctx     context.Context
+	cancel  context.CancelFunc
+}
+
+// done takes a decoded batch. The worker that finds the next batch there,
+// and nobody handing batches on, hands on every batch that is ready in
+// order; any other returns to decoding at once.
+func (d *inOrder) done(j *job) {
+	d.mu.Lock()
+	d.pending[j.seq] = j
+	if d.delivering {
+		d.mu.Unlock()
+		return
+	}
+	d.delivering = true
+	for {
+		j, ok := d.pending[d.next]
+		if !ok {
+			d.delivering = false
+			d.mu.Unlock()
+			return
+		}
+		delete(d.pending, d.next)
+		d.next++
+		d.mu.Unlock()
+		d.hand(j)
+		d.mu.Lock()
+	}
+}
+
+// hand delivers a batch's records; after an error (deliver's, or the
+// context's end) the rest are dropped.
+func (d *inOrder) hand(j *job) {
+	d.budget.release(j.size)
+	for i, rec := range j.recs {
+		if d.fnErr != nil || (rec == nil && j.errs[i] == nil) {
+			continue
+		}
+		if err := d.ctx.Err(); err != nil {
+			d.fnErr = err
+			d.cancel()
+			continue
+		}
+		if err := d.deliver(rec, j.errs[i]); err != nil {
+			d.fnErr = err
+			d.cancel()
+		}
+	}
 }
 
 // budget is a byte-weighted semaphore. A request larger than the whole

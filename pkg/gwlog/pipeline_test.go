@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,4 +88,72 @@ func (r *dataThenError) Read(p []byte) (int, error) {
 	n := copy(p, r.data)
 	r.data = nil
 	return n, r.err
+}
+
+// TestInOrderHandsOnInInputOrder: batches completed by several workers in
+// any order are handed on in input order, one record at a time (never two
+// deliveries at once); after a delivery error nothing more is handed on,
+// and the error is kept.
+func TestInOrderHandsOnInInputOrder(t *testing.T) {
+	const batches, perBatch = 200, 3
+	for _, failAt := range []int{-1, 250} {
+		ctx, cancel := context.WithCancel(context.Background())
+		var got []int
+		inside := 0
+		fail := errors.New("stop")
+		d := &inOrder{pending: map[int]*job{}, budget: newBudget(1 << 30), ctx: ctx, cancel: cancel,
+			deliver: func(rec *Record, err error) error {
+				inside++
+				defer func() { inside-- }()
+				if inside != 1 {
+					t.Errorf("%d deliveries at once", inside)
+				}
+				got = append(got, rec.Line)
+				if rec.Line == failAt {
+					return fail
+				}
+				return nil
+			}}
+		// Batches in a shuffled order, shared by four goroutines.
+		order := rand.New(rand.NewPCG(7, 9)).Perm(batches)
+		work := make(chan int)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for seq := range work {
+					j := &job{seq: seq}
+					for k := range perBatch {
+						j.recs = append(j.recs, &Record{Line: seq*perBatch + k})
+						j.errs = append(j.errs, nil)
+					}
+					d.done(j)
+				}
+			}()
+		}
+		for _, seq := range order {
+			work <- seq
+		}
+		close(work)
+		wg.Wait()
+		want := batches * perBatch
+		if failAt >= 0 {
+			want = failAt + 1
+			if !errors.Is(d.fnErr, fail) {
+				t.Errorf("fail at %d: kept error %v", failAt, d.fnErr)
+			}
+		} else if d.fnErr != nil {
+			t.Errorf("error %v", d.fnErr)
+		}
+		if len(got) != want {
+			t.Fatalf("fail at %d: %d records handed on, want %d", failAt, len(got), want)
+		}
+		for i, line := range got {
+			if line != i {
+				t.Fatalf("fail at %d: record %d handed on as number %d", failAt, line, i)
+			}
+		}
+		cancel()
+	}
 }
