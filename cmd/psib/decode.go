@@ -341,7 +341,13 @@ func (run *decodeRun) gwOptions() gwlog.Options {
 		run.preparedJSON = true
 		o.Prepare = func(rec *gwlog.Record) {
 			rec = run.secretsForJSON(rec)
-			_ = rec.PrepareJSON() // on failure AppendJSON renders it, and reports the error
+			// On failure AppendJSON renders it (from the bodies), and
+			// reports the error.
+			if rec.PrepareJSON() == nil && run.o.grep == nil {
+				// Only --grep reads the bodies once they are rendered:
+				// their memory serves the sections decoded next.
+				rec.ReleaseContent()
+			}
 		}
 	}
 	return o

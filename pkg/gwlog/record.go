@@ -66,6 +66,24 @@ type Record struct {
 	Paired bool `json:"-"`
 
 	jsonTail []byte // PrepareJSON's rendering of the fields from status on
+	// ownsContent: Message was parsed here (its decoded bodies are this
+	// record's alone), not handed in by a caller.
+	ownsContent bool
+}
+
+// ReleaseContent gives the memory of the decoded section bodies back for
+// the messages decoded after this one, once nothing will read them again:
+// after PrepareJSON, when the record is only written out. Every Body is
+// empty afterwards, in Sections and in Message. A record built from a
+// caller's message (FromMessage) keeps its bodies: they are the caller's.
+func (r *Record) ReleaseContent() {
+	if !r.ownsContent || r.Message == nil {
+		return
+	}
+	for i := range r.Sections {
+		r.Sections[i].Body = ""
+	}
+	r.Message.ReleaseContent()
 }
 
 // Section is one decoded content section.
@@ -111,7 +129,7 @@ func FromMessage(file string, line int, m *ibmsg.Message) *Record {
 // parsed itself, whose decoded bodies the record's strings may share (see
 // sectionBody).
 func fromMessage(file string, line int, m *ibmsg.Message, parsed bool) *Record {
-	r := &Record{File: file, Line: line, Format: "mime", Kind: "request", Headers: m.Header.Map(), Message: m, Sections: []Section{}}
+	r := &Record{File: file, Line: line, Format: "mime", Kind: "request", Headers: m.Header.Map(), Message: m, Sections: []Section{}, ownsContent: parsed}
 	r.Problems = append(r.Problems, m.Warnings...)
 	if info := m.IBInfo; info != nil {
 		r.IBInfo = info

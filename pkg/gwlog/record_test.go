@@ -53,3 +53,49 @@ func TestFromMessageCopies(t *testing.T) {
 		t.Fatalf("the record changed with the caller's message: %q", rec.Sections[0].Body)
 	}
 }
+
+// TestReleaseContent: a record of a message decoded here gives its decoded
+// bodies back (they are empty afterwards, the JSON prepared before is
+// unchanged); a record of a caller's message keeps them, and so does the
+// caller's message.
+func TestReleaseContent(t *testing.T) {
+	const zipped = "<zipped>text</zipped>"
+	m := ibmsg.NewMessage(&ibmsg.IBInfo{MessageName: "OP.v1", MessageType: "async"}, ibmsg.MessageOptions{Seq: 1})
+	m.AddSection([]byte(zipped), ibmsg.ContentEncoding{Compression: ibmsg.CompressionGzip})
+	data, err := m.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := DecodeDocument("doc", 1, data, ibmsg.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := rec.AppendJSON(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.PrepareJSON(); err != nil {
+		t.Fatal(err)
+	}
+	rec.ReleaseContent()
+	if rec.Sections[0].Body != "" || rec.Message.Sections[0].Body != nil {
+		t.Errorf("bodies after release: %q, %q", rec.Sections[0].Body, rec.Message.Sections[0].Body)
+	}
+	if got, _ := rec.AppendJSON(nil); !bytes.Equal(got, want) {
+		t.Errorf("prepared JSON changed:\n%s\nwant\n%s", got, want)
+	}
+
+	caller := ibmsg.NewMessage(&ibmsg.IBInfo{MessageName: "OP.v1", MessageType: "async"}, ibmsg.MessageOptions{Seq: 1})
+	caller.AddSection([]byte(zipped), ibmsg.ContentEncoding{Base64: true, Compression: ibmsg.CompressionGzip})
+	parsed, err := ibmsg.ParseMessage(data, ibmsg.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cm := range []*ibmsg.Message{caller, parsed} {
+		r := FromMessage("f", 1, cm)
+		r.ReleaseContent()
+		if r.Sections[0].Body != zipped || string(cm.Sections[0].Body) != zipped {
+			t.Errorf("FromMessage's record released the caller's bodies: %q, %q", r.Sections[0].Body, cm.Sections[0].Body)
+		}
+	}
+}

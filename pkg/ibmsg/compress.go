@@ -95,6 +95,14 @@ func Compress(data []byte, c Compression) ([]byte, error) {
 // compression detected from the bytes (gzip, zlib, raw deflate). The result
 // is capped at lim's MaxSectionBytes.
 func DecodeContent(raw []byte, transferEncoding string, lim Limits) ([]byte, ContentEncoding, error) {
+	body, enc, err := decodeContent(raw, transferEncoding, lim)
+	return body[:len(body):len(body)], enc, err
+}
+
+// decodeContent is DecodeContent, for this package: a body it decoded may
+// have capacity past its length (memory not cleared), and lies at the
+// start of its buffer, which Message.ReleaseContent may recycle.
+func decodeContent(raw []byte, transferEncoding string, lim Limits) ([]byte, ContentEncoding, error) {
 	enc := ContentEncoding{Compression: CompressionNone}
 	data := raw
 	declared := equalFold(transferEncoding, "base64")
@@ -126,7 +134,7 @@ func DecodeContent(raw []byte, transferEncoding string, lim Limits) ([]byte, Con
 		}
 		data = dec
 	}
-	body, c, err := Decompress(data, lim.maxSection(), enc.Base64)
+	body, c, err := decompress(data, lim.maxSection(), enc.Base64)
 	if pooled != nil && err == nil && c != CompressionNone && cap(*pooled) <= maxPooledBase64 {
 		// The decoded base64 was only the inflater's input: its buffer
 		// serves the next section.
@@ -150,6 +158,13 @@ const maxPooledBase64 = 1 << 20
 // binary) raw deflate by content and inflates it, up to max bytes. Data that
 // is not compressed is returned as is with CompressionNone.
 func Decompress(data []byte, max int64, tryDeflate bool) ([]byte, Compression, error) {
+	out, c, err := decompress(data, max, tryDeflate)
+	return out[:len(out):len(out)], c, err
+}
+
+// decompress is Decompress, for this package: what the one-shot inflater
+// inflated keeps the capacity of its buffer (see decodeContent).
+func decompress(data []byte, max int64, tryDeflate bool) ([]byte, Compression, error) {
 	switch {
 	case len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b:
 		if out, ok := inflateGzip(data, max, gzipSizeHint(data)); ok {

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 	"testing"
 )
@@ -121,5 +122,83 @@ func TestMessageDecodedTotal(t *testing.T) {
 		if s.Err != nil {
 			t.Errorf("default budget, section %d: %v", i, s.Err)
 		}
+	}
+}
+
+// TestContentBuffer: buffers come in the class that holds the length asked
+// for (a power of two up to 1 MiB, the length itself beyond), and only a
+// class's capacities go back to the pools.
+func TestContentBuffer(t *testing.T) {
+	for _, n := range []int{1, 777, 1 << 10, 1<<10 + 1, 47000, 1 << 20, 1<<20 + 1, 3 << 20} {
+		b := contentBuffer(n)
+		want := n
+		if n <= 1<<20 {
+			want = max(1<<10, 1<<bits.Len(uint(n-1)))
+		}
+		if len(b) != n || cap(b) != want {
+			t.Errorf("contentBuffer(%d): len %d, cap %d, want cap %d", n, len(b), cap(b), want)
+		}
+		recycleContentBuffer(b)
+	}
+	// Capacities that are no class are left to the collector (and must
+	// not come back out of a pool as a class).
+	for _, c := range []int{0, 1, 512, 3000, 1<<20 + 4096, 2 << 20} {
+		recycleContentBuffer(make([]byte, 1, max(c, 1)))
+	}
+	for k := minContentClass; k <= maxContentClass; k++ {
+		if b := contentBuffer(1 << k); cap(b) != 1<<k {
+			t.Errorf("class %d: capacity %d", k, cap(b))
+		}
+	}
+}
+
+// TestReleaseContent: a message gives back the bodies decoding made, and
+// only those (a plain section's body is the input's); later messages
+// decode into that memory correctly, and the first one's plain section
+// is untouched.
+func TestReleaseContent(t *testing.T) {
+	gz := func(s string) string {
+		var b bytes.Buffer
+		w := gzip.NewWriter(&b)
+		w.Write([]byte(s))
+		w.Close()
+		return base64.StdEncoding.EncodeToString(b.Bytes())
+	}
+	payload := func(i int) string {
+		return strings.Repeat(fmt.Sprintf("<ROW><EMPLID>K%04d</EMPLID></ROW>", i), 300+i)
+	}
+	message := func(i int) []byte {
+		return []byte(tStdTop() + tPart("IBInfo", "", "", tIBInfo) +
+			tPart("ContentSection0", "", "base64", gz(payload(i))) +
+			tPart("ContentSection1", "", "", fmt.Sprintf("<plain n=\"%d\"/>", i)) + tClose())
+	}
+	first, err := ParseMessage(message(0), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := first.Sections[1].Body
+	first.ReleaseContent()
+	if first.Sections[0].Body != nil {
+		t.Error("the inflated body is still there")
+	}
+	if string(first.Sections[1].Body) != `<plain n="0"/>` || string(plain) != `<plain n="0"/>` {
+		t.Errorf("the plain section changed: %q", first.Sections[1].Body)
+	}
+	first.ReleaseContent() // twice: nothing more to give
+	for i := 1; i < 40; i++ {
+		m, err := ParseMessage(message(i), Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(m.Sections[0].Body); got != payload(i) {
+			t.Fatalf("message %d: inflated %d bytes, not its payload", i, len(got))
+		}
+		if cap(m.Sections[0].Body) != len(m.Sections[0].Body) {
+			t.Fatalf("message %d: the body shows its buffer's spare room", i)
+		}
+		m.ReleaseContent()
+	}
+	if string(plain) != `<plain n="0"/>` {
+		t.Errorf("the first message's plain section was overwritten: %q", plain)
 	}
 }

@@ -8,8 +8,6 @@ import (
 	"math/bits"
 	"sync"
 	"unsafe"
-
-	"github.com/psib-dev/psib/internal/nozero"
 )
 
 // A one-shot DEFLATE decoder (RFC 1951) for the common case of a log: a
@@ -24,7 +22,8 @@ import (
 // klauspost/compress inflates to the same bytes.
 
 // inflateGzip inflates a single-member gzip stream that fills data, up to
-// max bytes; ok is false when it gave up.
+// max bytes; ok is false when it gave up. The output is at the start of a
+// buffer from contentBuffer, with its capacity.
 func inflateGzip(data []byte, max int64, hint int) (out []byte, ok bool) {
 	// ID1 ID2 CM FLG MTIME(4) XFL OS; FNAME is the only optional field
 	// taken here (FTEXT is a mere hint).
@@ -51,6 +50,7 @@ func inflateGzip(data []byte, max int64, hint int) (out []byte, ok bool) {
 	}
 	trailer := data[len(data)-8:]
 	if crc32.ChecksumIEEE(out) != binary.LittleEndian.Uint32(trailer) || uint32(len(out)) != binary.LittleEndian.Uint32(trailer[4:]) {
+		recycleContentBuffer(out)
 		return nil, false
 	}
 	return out, true
@@ -65,7 +65,11 @@ func inflateZlib(data []byte, max int64, hint int) (out []byte, ok bool) {
 		return nil, false
 	}
 	out, ok = inflateStream(data, 2, max, hint, 4)
-	if !ok || adler32.Checksum(out) != binary.BigEndian.Uint32(data[len(data)-4:]) {
+	if ok && adler32.Checksum(out) != binary.BigEndian.Uint32(data[len(data)-4:]) {
+		recycleContentBuffer(out)
+		ok = false
+	}
+	if !ok {
 		return nil, false
 	}
 	return out, true
@@ -96,7 +100,11 @@ func (f *inflater) inflate(data []byte, pos int, max int64, hint, trailer int) (
 	// its bytes, which spares it a slow path at the stream's end.
 	f.in, f.pos, f.bits, f.nb, f.max = data, pos, 0, 0, max
 	out, ok := f.run(hint)
-	if !ok || f.unread() != trailer {
+	if ok && f.unread() != trailer {
+		recycleContentBuffer(out)
+		ok = false
+	}
+	if !ok {
 		return nil, false
 	}
 	return out, true
@@ -163,7 +171,7 @@ func (f *inflater) take(n uint) uint32 {
 // run inflates the whole stream; hint sizes the output.
 func (f *inflater) run(hint int) ([]byte, bool) {
 	f.n = 0
-	f.out = nozero.Bytes(int(min(int64(max(hint, 512)), f.max)) + slack)
+	f.out = contentBuffer(int(min(int64(max(hint, 512)), f.max)) + slack)
 	for {
 		if !f.need(3) {
 			return nil, false
@@ -181,12 +189,13 @@ func (f *inflater) run(hint int) ([]byte, bool) {
 			ok = f.dynamic() && f.codes()
 		}
 		if !ok {
+			recycleContentBuffer(f.out)
 			return nil, false
 		}
 		if final {
 			// The stream ends on a byte boundary for what follows.
 			f.take(f.nb % 8)
-			return f.out[:f.n:f.n], true
+			return f.out[:f.n], true
 		}
 	}
 }
@@ -200,8 +209,9 @@ func (f *inflater) room(k int) bool {
 		return true
 	}
 	size := min(max(2*len(f.out), f.n+k+slack), int(f.max)+slack)
-	out := nozero.Bytes(size)
+	out := contentBuffer(size)
 	copy(out, f.out[:f.n])
+	recycleContentBuffer(f.out)
 	f.out = out
 	return true
 }

@@ -70,6 +70,26 @@ type Section struct {
 	// Err is set when the content could not be decoded; Body then holds
 	// the raw bytes.
 	Err error
+
+	// buf is the buffer Body was decoded into (at its start, with its
+	// capacity), for ReleaseContent; nil when Body is not this package's
+	// own memory.
+	buf []byte
+}
+
+// ReleaseContent gives the memory of the sections' bodies that parsing
+// decoded (base64 undone, inflated) back for the sections of messages
+// parsed after it: their Body is nil afterwards. Call it only when
+// nothing will read those bodies again, nor anything sliced from them:
+// their bytes are then overwritten.
+func (m *Message) ReleaseContent() {
+	for i := range m.Sections {
+		s := &m.Sections[i]
+		if s.buf != nil {
+			recycleContentBuffer(s.buf)
+			s.buf, s.Body = nil, nil
+		}
+	}
 }
 
 // ID returns the section's Content-ID, e.g. "ContentSection0".
@@ -369,14 +389,24 @@ func ParseMessageWith(data []byte, o ParseOptions) (*Message, error) {
 			body, enc = raw, ContentEncoding{Compression: CompressionNone}
 			derr = fmt.Errorf("%w: the message's sections decode to more than %d bytes together (raise the limit if this is real data)", ErrTooLarge, lim.maxDecoded())
 		} else {
-			body, enc, derr = DecodeContent(raw, ph.Get("Content-Transfer-Encoding"), secLim)
+			body, enc, derr = decodeContent(raw, ph.Get("Content-Transfer-Encoding"), secLim)
 			if derr != nil && secLim.MaxSectionBytes < lim.maxSection() && errors.Is(derr, ErrTooLarge) {
 				derr = fmt.Errorf("%w: the message's sections decode to more than %d bytes together (raise the limit if this is real data)", ErrTooLarge, lim.maxDecoded())
 			}
 			decoded += int64(len(body))
 		}
+		// A body decoding made is this package's own: its buffer can be
+		// recycled, unless the charset's conversion replaced it.
+		var buf []byte
+		if derr == nil && (enc.Base64 || enc.Compression != CompressionNone) && len(body) > 0 {
+			buf = body
+		}
+		body = body[:len(body):len(body)]
 		if derr == nil {
 			body, derr = toUTF8(body, partCharset(ph))
+		}
+		if buf != nil && (derr != nil || len(body) == 0 || &body[0] != &buf[0]) {
+			buf = nil
 		}
 		if isInfo && m.IBInfo == nil && m.IBInfoRaw == nil {
 			m.IBInfoRaw = body
@@ -392,7 +422,7 @@ func ParseMessageWith(data []byte, o ParseOptions) (*Message, error) {
 			m.IBInfo = info
 			continue
 		}
-		s := Section{Header: ph, Body: body, Encoding: enc, RawBytes: len(raw)}
+		s := Section{Header: ph, Body: body, Encoding: enc, RawBytes: len(raw), buf: buf}
 		if derr != nil {
 			s.Err = fmt.Errorf("section %s at line %d: %w", cid, lines[p.first].num, derr)
 		}
@@ -456,7 +486,9 @@ func firstLine(ls []line, i int) int {
 // lim's MaxLineBytes.
 func readHeader(ls []line, i int, boundary string, lim Limits) (Header, int, error) {
 	h := make(Header, 0, 8)
-	var cur []byte // the value of the last field in h, being unfolded
+	// cur is the value of the last field in h: a view of its line, or
+	// once it is continued, its unfolding in folds.
+	var cur, folds []byte
 	for ; i < len(ls); i++ {
 		t := ls[i].text
 		if len(t) > lim.maxLine() {
@@ -479,12 +511,13 @@ func readHeader(ls []line, i int, boundary string, lim Limits) (Header, int, err
 			h = h.setLast(cur)
 			name, value, _ := bytes.Cut(t, []byte(":"))
 			h = append(h, HeaderField{Name: internHeader(name)})
-			cur = append(cur[:0], bytes.TrimSpace(value)...)
+			cur = bytes.TrimSpace(value)
 			continue
 		}
 		if folded || len(h) > 0 && bytes.HasSuffix(bytes.TrimRightFunc(cur, unicode.IsSpace), []byte(";")) {
-			cur = append(bytes.TrimRightFunc(cur, unicode.IsSpace), ' ')
-			cur = append(cur, bytes.TrimSpace(t)...)
+			folds = append(append(folds[:0], bytes.TrimRightFunc(cur, unicode.IsSpace)...), ' ')
+			folds = append(folds, bytes.TrimSpace(t)...)
+			cur = folds
 			if len(cur) > lim.maxLine() {
 				return nil, i, fmt.Errorf("%w: header field continued at line %d is longer than %d bytes", ErrTooLarge, ls[i].num, lim.maxLine())
 			}
