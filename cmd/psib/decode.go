@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -656,23 +655,20 @@ func (run *decodeRun) secretsForJSON(rec *gwlog.Record) *gwlog.Record {
 	for i := range rec.Sections {
 		rec.Sections[i].Body = run.redact(rec.Sections[i].Body)
 	}
-	var renamed map[string]string
-	for k, v := range rec.Headers {
-		nk, nv := ibmsg.RedactHeader(k, v)
-		if nk != k {
-			// A name that holds a credential itself.
-			delete(rec.Headers, k)
-			if renamed == nil {
-				renamed = map[string]string{}
-			}
-			renamed[nk] = nv
+	// A name that holds a credential itself is redacted too, and the
+	// field goes last: as in a map, it wins over one of the same name.
+	var renamed gwlog.Headers
+	kept := rec.Headers[:0]
+	for _, f := range rec.Headers {
+		nk, nv := ibmsg.RedactHeader(f.Name, f.Value)
+		if nk != f.Name {
+			renamed = append(renamed, ibmsg.HeaderField{Name: nk, Value: nv})
 			continue
 		}
-		if nv != v {
-			rec.Headers[k] = nv
-		}
+		f.Value = nv
+		kept = append(kept, f)
 	}
-	maps.Copy(rec.Headers, renamed)
+	rec.Headers = append(kept, renamed...)
 	return rec
 }
 

@@ -241,18 +241,19 @@ func TestDecodeFollow(t *testing.T) {
 // and only then.
 func TestDecodeHeaderSecrets(t *testing.T) {
 	run := &decodeRun{o: &decodeOptions{}}
-	rec := &gwlog.Record{Headers: map[string]string{
-		"Password":            "n0de-pw",
-		"Authorization":       " Basic Zm9sZGVkOnB3", // a folded value: the patterns keep the space
-		"x&Password=s3cr3t":   "v",                   // a name holding a credential: the name is redacted too
-		"proxy-AUTHORIZATION": "Basic dXNlcjpwdw==",
-		"SOAPAction":          "http://peoplesoft.com/QE_SYNC.v1/PSFT_EP/sOAp-pw/PSFT_HR",
-		"Referer":             "https://ib.example.edu/PSIGW/HttpListeningConnector?From=X&password=q-pw",
-		"OperationName":       "QE_SYNC.v1",
-		"Content-Type":        "text/xml; charset=UTF-8",
+	rec := &gwlog.Record{Headers: gwlog.Headers{
+		{Name: "x&Password=REDACTED", Value: "first"}, // the redacted name below wins over it, as in a map
+		{Name: "Password", Value: "n0de-pw"},
+		{Name: "Authorization", Value: " Basic Zm9sZGVkOnB3"}, // a folded value: the patterns keep the space
+		{Name: "x&Password=s3cr3t", Value: "v"},               // a name holding a credential: the name is redacted too
+		{Name: "proxy-AUTHORIZATION", Value: "Basic dXNlcjpwdw=="},
+		{Name: "SOAPAction", Value: "http://peoplesoft.com/QE_SYNC.v1/PSFT_EP/sOAp-pw/PSFT_HR"},
+		{Name: "Referer", Value: "https://ib.example.edu/PSIGW/HttpListeningConnector?From=X&password=q-pw"},
+		{Name: "OperationName", Value: "QE_SYNC.v1"},
+		{Name: "Content-Type", Value: "text/xml; charset=UTF-8"},
 	}}
 	// (ibmsg's FuzzRedact checks RedactHeader against the patterns.)
-	got := run.secretsForJSON(rec).Headers
+	got := run.secretsForJSON(rec).Headers.Map()
 	want := map[string]string{
 		"Password":            "REDACTED",
 		"Authorization":       " REDACTED",

@@ -441,7 +441,7 @@ func (h *HTTPLine) String() string {
 }
 
 func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Record, error) {
-	rec := &Record{File: m.file, Line: m.line, Format: "http", Kind: "request", Headers: map[string]string{}, Sections: []Section{}}
+	rec := &Record{File: m.file, Line: m.line, Format: "http", Kind: "request", Headers: Headers{}, Sections: []Section{}}
 	first, rest, _ := bytes.Cut(text, []byte("\n"))
 	first = bytes.TrimSpace(first)
 	hl := &HTTPLine{}
@@ -493,7 +493,7 @@ func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 	}
 	bodyOffset := lineNo // text lines before the body
 	body := bytes.TrimRight(rest, "\r\n")
-	rec.Headers = h.Map()
+	rec.Headers = headersOf(h)
 
 	// Credentials: headers, the query string, the SOAPAction, the path.
 	var creds ibmsg.Credentials

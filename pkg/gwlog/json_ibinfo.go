@@ -2,6 +2,7 @@ package gwlog
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/psib-dev/psib/internal/jsonstr"
 	"github.com/psib-dev/psib/pkg/ibmsg"
@@ -227,24 +228,31 @@ func appendIBInfoJSON(dst []byte, info *ibmsg.IBInfo) ([]byte, error) {
 
 // appendHeadersJSON appends h as encoding/json writes a map[string]string:
 // keys sorted, nil as null.
-func appendHeadersJSON(dst []byte, h map[string]string) []byte {
+func appendHeadersJSON(dst []byte, h Headers) []byte {
 	if h == nil {
 		return append(dst, "null"...)
 	}
-	var buf [16]string // a message's headers fit: no allocation
-	keys := buf[:0]
-	for k := range h {
-		keys = append(keys, k)
+	// The fields' places, sorted by name, the order found kept among
+	// equal names (a message's headers fit the array: no allocation).
+	var buf [16]int
+	order := buf[:0]
+	for i := range h {
+		order = append(order, i)
 	}
-	slices.Sort(keys)
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(h[a].Name, h[b].Name) })
 	dst = append(dst, '{')
-	for i, k := range keys {
-		if i > 0 {
+	first := true
+	for k, i := range order {
+		if k+1 < len(order) && h[order[k+1]].Name == h[i].Name {
+			continue // a later field of the same name wins
+		}
+		if !first {
 			dst = append(dst, ',')
 		}
-		dst = jsonstr.Append(dst, k)
+		first = false
+		dst = jsonstr.Append(dst, h[i].Name)
 		dst = append(dst, ':')
-		dst = jsonstr.Append(dst, h[k])
+		dst = jsonstr.Append(dst, h[i].Value)
 	}
 	return append(dst, '}')
 }

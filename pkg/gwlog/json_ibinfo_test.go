@@ -1,6 +1,8 @@
 package gwlog
 
 import (
+	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/psib-dev/psib/internal/jsonstr"
@@ -39,13 +41,26 @@ func TestIBInfoJSON(t *testing.T) {
 		checkIBInfoJSON(t, info)
 	}
 	checkIBInfoJSON(t, nil)
-	if got := string(appendHeadersJSON(nil, map[string]string{"b": "2", "a": "<1>", "Ä": "\u2028"})); got != `{"a":"<1>","b":"2","Ä":"\u2028"}` {
+	if got := string(appendHeadersJSON(nil, Headers{{Name: "b", Value: "2"}, {Name: "a", Value: "<1>"}, {Name: "Ä", Value: "\u2028"}})); got != `{"a":"<1>","b":"2","Ä":"\u2028"}` {
 		t.Errorf("headers JSON %s", got)
 	}
-	for _, h := range []map[string]string{nil, {}, {"Content-Type": `text/xml; charset="UTF-8"`, "x\x00": "\xff"}} {
-		want, _ := jsonstr.AppendValue(nil, h)
+	// As a map of the fields would be (the last of a name wins), in
+	// encoding/json's rendering; nil is null.
+	b, c := Headers{{Name: "b", Value: "1"}, {Name: "a", Value: "x"}, {Name: "b", Value: "2"}, {Name: "A", Value: "y"}, {Name: "b", Value: "3"}, {Name: "a", Value: "z"}}, Headers{}
+	for i := range 20 {
+		c = append(c, ibmsg.HeaderField{Name: fmt.Sprintf("H%d", (i*7)%11), Value: fmt.Sprint(i)})
+	}
+	for _, h := range []Headers{nil, {}, {{Name: "Content-Type", Value: `text/xml; charset="UTF-8"`}, {Name: "x\x00", Value: "\xff"}}, b, c} {
+		var m map[string]string
+		if h != nil {
+			m = h.Map()
+		}
+		want, _ := jsonstr.AppendValue(nil, m)
 		if got := appendHeadersJSON(nil, h); string(got) != string(want) {
 			t.Errorf("headers %v: got %s, want %s", h, got, want)
+		}
+		if got, _ := json.Marshal(h); string(got) != string(want) {
+			t.Errorf("headers %v: MarshalJSON %s, want %s", h, got, want)
 		}
 	}
 }

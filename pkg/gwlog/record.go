@@ -28,11 +28,11 @@ type Record struct {
 	// Timestamp is the log entry's time (RFC 3339 with milliseconds; as
 	// written when it cannot be read), else the message's own
 	// OrigTimeStamp.
-	Timestamp string            `json:"timestamp"`
-	Status    *ibmsg.Status     `json:"status"`
-	IBInfo    any               `json:"ibinfo"`
-	Headers   map[string]string `json:"headers"`
-	Sections  []Section         `json:"sections"`
+	Timestamp string        `json:"timestamp"`
+	Status    *ibmsg.Status `json:"status"`
+	IBInfo    any           `json:"ibinfo"`
+	Headers   Headers       `json:"headers"`
+	Sections  []Section     `json:"sections"`
 	// Problems lists what could not be decoded (a corrupt section, an
 	// unreadable IBInfo, a truncated message) and what the lenient reader
 	// repaired. It is not part of the JSON contract: errors go to stderr.
@@ -101,6 +101,40 @@ type Section struct {
 	NonXML bool `json:"-"`
 }
 
+// Headers are a message's header fields, in the order found. Their JSON is
+// an object of name to value, as a map's: names sorted, the last field of
+// a name winning; nil is null.
+type Headers []ibmsg.HeaderField
+
+// Get returns the value of the last field called name (exactly), or "".
+func (h Headers) Get(name string) string {
+	for i := len(h) - 1; i >= 0; i-- {
+		if h[i].Name == name {
+			return h[i].Value
+		}
+	}
+	return ""
+}
+
+// Map returns the fields as a map of name to value (the last of a name
+// wins).
+func (h Headers) Map() map[string]string {
+	m := make(map[string]string, len(h))
+	for _, f := range h {
+		m[f.Name] = f.Value
+	}
+	return m
+}
+
+// headersOf returns a copy of h as a record's Headers (never nil: an
+// object in JSON).
+func headersOf(h ibmsg.Header) Headers {
+	return append(make(Headers, 0, len(h)), h...)
+}
+
+// MarshalJSON renders h as its JSON object.
+func (h Headers) MarshalJSON() ([]byte, error) { return appendHeadersJSON(nil, h), nil }
+
 // ErrDecode marks a record some part of which could not be decoded.
 var ErrDecode = errors.New("gwlog: part of the message could not be decoded")
 
@@ -129,7 +163,7 @@ func FromMessage(file string, line int, m *ibmsg.Message) *Record {
 // parsed itself, whose decoded bodies the record's strings may share (see
 // sectionBody).
 func fromMessage(file string, line int, m *ibmsg.Message, parsed bool) *Record {
-	r := &Record{File: file, Line: line, Format: "mime", Kind: "request", Headers: m.Header.Map(), Message: m, Sections: []Section{}, ownsContent: parsed}
+	r := &Record{File: file, Line: line, Format: "mime", Kind: "request", Headers: headersOf(m.Header), Message: m, Sections: []Section{}, ownsContent: parsed}
 	r.Problems = append(r.Problems, m.Warnings...)
 	if info := m.IBInfo; info != nil {
 		r.IBInfo = info
@@ -200,7 +234,7 @@ func decodeXML(file string, line int, data []byte) (*Record, error) {
 	if err != nil {
 		return nil, &Error{File: file, Line: line, Err: err}
 	}
-	r := &Record{File: file, Line: line, Format: "xml", Headers: map[string]string{}, Sections: []Section{}}
+	r := &Record{File: file, Line: line, Format: "xml", Headers: Headers{}, Sections: []Section{}}
 	switch root {
 	case "IBRequest":
 		req, err := ibmsg.ParseRequest(data)
