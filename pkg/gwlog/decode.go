@@ -467,8 +467,17 @@ func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 	}
 	rec.HTTP = hl
 
-	// The header block, then the body.
-	var h ibmsg.Header
+	// The header block, then the body. The fields are found as places in
+	// the block first, which then becomes one string that their names and
+	// values are slices of (one allocation, not two per field).
+	type span struct {
+		name, value [2]int // offsets in block
+		more        string // continuation lines, unfolded
+	}
+	var spansInline [16]span
+	spans := spansInline[:0]
+	block := rest
+	at := func(b []byte) int { return cap(block) - cap(b) } // b's offset in block
 	lineNo := 1
 	for len(rest) > 0 {
 		line, after, _ := bytes.Cut(rest, []byte("\n"))
@@ -478,18 +487,31 @@ func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 			lineNo++
 			break
 		}
-		if (t[0] == ' ' || t[0] == '\t') && len(h) > 0 {
-			h[len(h)-1].Value += " " + string(bytes.TrimSpace(t))
-		} else if len(h) > 0 && strings.EqualFold(h[len(h)-1].Name, "Content-Type") && asciifold.HasPrefix(bytes.TrimSpace(t), "boundary=") {
-			h[len(h)-1].Value += " " + string(bytes.TrimSpace(t))
+		if (t[0] == ' ' || t[0] == '\t') && len(spans) > 0 {
+			spans[len(spans)-1].more += " " + string(bytes.TrimSpace(t))
+		} else if n := len(spans); n > 0 && asciifold.Equal(block[spans[n-1].name[0]:spans[n-1].name[1]], "Content-Type") && asciifold.HasPrefix(bytes.TrimSpace(t), "boundary=") {
+			spans[n-1].more += " " + string(bytes.TrimSpace(t))
 		} else if isHeaderField(t) {
 			name, value, _ := bytes.Cut(t, []byte(":"))
-			h = append(h, ibmsg.HeaderField{Name: string(name), Value: string(bytes.TrimSpace(value))})
+			value = bytes.TrimSpace(value)
+			sp := span{name: [2]int{at(name), at(name) + len(name)}}
+			if len(value) > 0 {
+				sp.value = [2]int{at(value), at(value) + len(value)}
+			}
+			spans = append(spans, sp)
 		} else {
 			break
 		}
 		rest = after
 		lineNo++
+	}
+	var h ibmsg.Header
+	if len(spans) > 0 {
+		text := string(block[:len(block)-len(rest)])
+		h = make(ibmsg.Header, len(spans))
+		for k, sp := range spans {
+			h[k] = ibmsg.HeaderField{Name: text[sp.name[0]:sp.name[1]], Value: text[sp.value[0]:sp.value[1]] + sp.more}
+		}
 	}
 	bodyOffset := lineNo // text lines before the body
 	body := bytes.TrimRight(rest, "\r\n")

@@ -69,17 +69,19 @@ func (r *Record) PrepareJSON() error {
 	for _, sec := range r.Sections {
 		n += len(sec.Body) + len(sec.Body)/8
 	}
-	var buf []byte
-	if p, _ := jsonBuffers.Get().(*[]byte); p != nil && cap(*p) >= n {
-		buf = (*p)[:0]
-	} else {
-		buf = nozero.Bytes(n)[:0]
+	p, _ := jsonBuffers.Get().(*[]byte)
+	if p == nil {
+		p = new([]byte)
 	}
-	tail, err := r.appendJSONTail(buf)
+	if cap(*p) < n {
+		*p = nozero.Bytes(n)
+	}
+	tail, err := r.appendJSONTail((*p)[:0])
 	if err != nil {
+		jsonBuffers.Put(p)
 		return err
 	}
-	r.jsonTail = tail
+	r.jsonTail, r.jsonBuf = tail, p
 	return nil
 }
 
@@ -88,11 +90,13 @@ func (r *Record) PrepareJSON() error {
 // returned stays valid (it holds a copy), and AppendJSON still works
 // afterwards, rendering r again.
 func (r *Record) ReleaseJSON() {
-	if r.jsonTail != nil && cap(r.jsonTail) <= maxPooledJSON {
-		b := r.jsonTail[:0]
-		jsonBuffers.Put(&b)
+	if p := r.jsonBuf; p != nil && cap(r.jsonTail) <= maxPooledJSON {
+		// (The buffer holder travels with the buffer: putting it back
+		// allocates nothing.)
+		*p = r.jsonTail[:0]
+		jsonBuffers.Put(p)
 	}
-	r.jsonTail = nil
+	r.jsonTail, r.jsonBuf = nil, nil
 }
 
 // jsonBuffers holds PrepareJSON's buffers: a log's records are rendered one

@@ -181,7 +181,12 @@ func decodeParallel(ctx context.Context, r io.Reader, name string, workers int, 
 	// A short queue: what waits in it is live heap, which the collector
 	// has to fit under decode's memory limit.
 	jobs := make(chan *job, workers)
-	d := &inOrder{pending: map[int]*job{}, deliver: deliver, budget: budget, ctx: ctx, cancel: cancel}
+	// Batches between the scanner and their delivery, decoded ones
+	// waiting for an earlier one included: bounded, so that a worker
+	// left behind (or without a CPU) cannot have the others' output pile
+	// up for it, whatever the byte budget allows.
+	inFlight := make(chan struct{}, 2*workers+1)
+	d := &inOrder{pending: map[int]*job{}, deliver: deliver, budget: budget, inFlight: inFlight, ctx: ctx, cancel: cancel}
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -205,7 +210,13 @@ func decodeParallel(ctx context.Context, r io.Reader, name string, workers int, 
 				return nil
 			}
 			batch = nil
+			select {
+			case inFlight <- struct{}{}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 			if err := budget.acquire(ctx, j.size); err != nil {
+				<-inFlight
 				return err
 			}
 			j.seq = seq
@@ -257,10 +268,11 @@ type inOrder struct {
 	delivering bool         // a worker is handing batches on
 	fnErr      error        // the first error of deliver or ctx; read after the workers end
 
-	deliver func(*Record, error) error
-	budget  *budget
-	ctx     context.Context
-	cancel  context.CancelFunc
+	deliver  func(*Record, error) error
+	budget   *budget
+	inFlight chan struct{} // a token per batch not yet handed on
+	ctx      context.Context
+	cancel   context.CancelFunc
 }
 
 // done takes a decoded batch. The worker that finds the next batch there,
@@ -293,6 +305,7 @@ func (d *inOrder) done(j *job) {
 // context's end) the rest are dropped.
 func (d *inOrder) hand(j *job) {
 	d.budget.release(j.size)
+	<-d.inFlight
 	for i, rec := range j.recs {
 		if d.fnErr != nil || (rec == nil && j.errs[i] == nil) {
 			continue

@@ -101,7 +101,11 @@ func TestInOrderHandsOnInInputOrder(t *testing.T) {
 		var got []int
 		inside := 0
 		fail := errors.New("stop")
-		d := &inOrder{pending: map[int]*job{}, budget: newBudget(1 << 30), ctx: ctx, cancel: cancel,
+		inFlight := make(chan struct{}, batches) // a token per batch, as the scanner takes them
+		for range batches {
+			inFlight <- struct{}{}
+		}
+		d := &inOrder{pending: map[int]*job{}, budget: newBudget(1 << 30), inFlight: inFlight, ctx: ctx, cancel: cancel,
 			deliver: func(rec *Record, err error) error {
 				inside++
 				defer func() { inside-- }()
@@ -148,6 +152,9 @@ func TestInOrderHandsOnInInputOrder(t *testing.T) {
 		}
 		if len(got) != want {
 			t.Fatalf("fail at %d: %d records handed on, want %d", failAt, len(got), want)
+		}
+		if len(inFlight) != 0 {
+			t.Errorf("fail at %d: %d batches' tokens not given back", failAt, len(inFlight))
 		}
 		for i, line := range got {
 			if line != i {

@@ -65,7 +65,8 @@ type Record struct {
 	// request this response answers.
 	Paired bool `json:"-"`
 
-	jsonTail []byte // PrepareJSON's rendering of the fields from status on
+	jsonTail []byte  // PrepareJSON's rendering of the fields from status on
+	jsonBuf  *[]byte // the pool's holder of jsonTail's buffer
 	// ownsContent: Message was parsed here (its decoded bodies are this
 	// record's alone), not handed in by a caller.
 	ownsContent bool

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"math/bits"
 	"strings"
 	"testing"
 )
@@ -125,29 +124,57 @@ func TestMessageDecodedTotal(t *testing.T) {
 	}
 }
 
-// TestContentBuffer: buffers come in the class that holds the length asked
-// for (a power of two up to 1 MiB, the length itself beyond), and only a
-// class's capacities go back to the pools.
+// TestContentBuffer: every length up to 1 MiB gets the smallest class
+// that holds it (at most a quarter larger), beyond that the length itself;
+// only a class's capacities go back to the pools, each to its class.
 func TestContentBuffer(t *testing.T) {
-	for _, n := range []int{1, 777, 1 << 10, 1<<10 + 1, 47000, 1 << 20, 1<<20 + 1, 3 << 20} {
+	last := len(contentBuffers) - 1
+	if contentClassSize(0) != 640 || contentClassSize(last) != 1<<20 {
+		t.Fatalf("classes from %d to %d bytes", contentClassSize(0), contentClassSize(last))
+	}
+	for n := 1; n <= 1<<20+5; n++ {
+		i := contentClassFor(n)
+		if n > 1<<20 {
+			if i != -1 {
+				t.Fatalf("%d bytes: class %d", n, i)
+			}
+			continue
+		}
+		if size := contentClassSize(i); size < n || i > 0 && contentClassSize(i-1) >= n || n > 512 && 4*size > 5*n {
+			t.Fatalf("%d bytes: class %d of %d bytes", n, i, size)
+		}
+	}
+	for i := range contentBuffers {
+		size := contentClassSize(i)
+		above := i
+		if i == last {
+			above = -1 // past the largest class
+		}
+		if contentClassOf(size) != i || contentClassOf(size+1) != above || i > 0 && contentClassOf(size-1) != i-1 {
+			t.Fatalf("class %d (%d bytes): capacities %d, %d, %d are of classes %d, %d, %d", i, size,
+				size-1, size, size+1, contentClassOf(size-1), contentClassOf(size), contentClassOf(size+1))
+		}
+	}
+	for _, n := range []int{1, 777, 47000, 1 << 20, 1<<20 + 1, 3 << 20} {
 		b := contentBuffer(n)
 		want := n
-		if n <= 1<<20 {
-			want = max(1<<10, 1<<bits.Len(uint(n-1)))
+		if i := contentClassFor(n); i >= 0 {
+			want = contentClassSize(i)
 		}
-		if len(b) != n || cap(b) != want {
+		if len(b) != n || cap(b) < want || cap(b) > contentClassSize(min(contentClassFor(n)+2, last)) && n <= 1<<20 {
 			t.Errorf("contentBuffer(%d): len %d, cap %d, want cap %d", n, len(b), cap(b), want)
 		}
 		recycleContentBuffer(b)
 	}
-	// Capacities that are no class are left to the collector (and must
-	// not come back out of a pool as a class).
-	for _, c := range []int{0, 1, 512, 3000, 1<<20 + 4096, 2 << 20} {
-		recycleContentBuffer(make([]byte, 1, max(c, 1)))
+	// Capacities that are no class's are left to the collector: they
+	// must not come out of a pool as a class's.
+	for _, c := range []int{1, 512, 3000, 1<<20 + 4096, 2 << 20} {
+		recycleContentBuffer(make([]byte, 1, c))
 	}
-	for k := minContentClass; k <= maxContentClass; k++ {
-		if b := contentBuffer(1 << k); cap(b) != 1<<k {
-			t.Errorf("class %d: capacity %d", k, cap(b))
+	for i := range contentBuffers {
+		n := contentClassSize(i)
+		if b := contentBuffer(n); cap(b) < n || contentClassOf(cap(b)) < 0 || contentClassSize(contentClassOf(cap(b))) != cap(b) {
+			t.Errorf("class %d: capacity %d", i, cap(b))
 		}
 	}
 }

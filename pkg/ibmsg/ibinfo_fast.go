@@ -22,10 +22,14 @@ import (
 // FuzzFastIBInfo checks that both agree whenever the fast path answers.
 
 type miniNode struct {
-	name  string
-	text  []byte
-	kids  []*miniNode
-	attrs []miniAttr
+	name string
+	text []byte
+	// textAt is where text starts in the document when it is a slice of
+	// it (the text is one run, or one CDATA section), else -1: the
+	// mapper then takes the string from the document's, without a copy.
+	textAt int
+	kids   []*miniNode
+	attrs  []miniAttr
 }
 
 // miniAttr is an attribute as written (values hold no '<' or '&').
@@ -105,7 +109,7 @@ func (p *miniParser) node(name string) *miniNode {
 	}
 	p.slab = p.slab[:len(p.slab)+1]
 	n := &p.slab[len(p.slab)-1]
-	*n = miniNode{name: name, kids: n.kids[:0], attrs: n.attrs[:0]}
+	*n = miniNode{name: name, textAt: -1, kids: n.kids[:0], attrs: n.attrs[:0]}
 	return n
 }
 
@@ -378,19 +382,19 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 		}
 		if p.skim {
 			// nothing kept
-		} else if n.text == nil {
+		} else if len(n.text) == 0 {
 			// The first run of text is a slice of the input (capped, so
 			// that a later run copies it rather than write into the
 			// input); the nodes' text is only ever copied out.
-			n.text = p.b[p.i : p.i+j : p.i+j]
-		} else {
-			n.text = append(n.text, p.b[p.i:p.i+j]...)
+			n.text, n.textAt = p.b[p.i:p.i+j:p.i+j], p.i
+		} else if j > 0 {
+			n.text, n.textAt = append(n.text, p.b[p.i:p.i+j]...), -1
 		}
 		p.i += j
 		switch p.b[p.i] {
 		case '\r':
 			if !p.skim {
-				n.text = append(n.text, '\n')
+				n.text, n.textAt = append(n.text, '\n'), -1
 			}
 			p.i++
 			if p.i < len(p.b) && p.b[p.i] == '\n' {
@@ -402,7 +406,7 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 				return nil, false
 			}
 			if !p.skim {
-				n.text = append(n.text, ']')
+				n.text, n.textAt = append(n.text, ']'), -1
 			}
 			p.i++
 			continue
@@ -427,7 +431,7 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 				return nil, false
 			}
 			if !p.skim {
-				n.text = append(n.text, c)
+				n.text, n.textAt = append(n.text, c), -1
 			}
 			p.i += k + 1
 			continue
@@ -442,10 +446,16 @@ func (p *miniParser) element(depth int) (*miniNode, bool) {
 			}
 			if !p.skim {
 				cd := rest[9 : 9+k]
-				if bytes.IndexByte(cd, '\r') >= 0 {
+				switch {
+				case bytes.IndexByte(cd, '\r') >= 0:
 					cd = bytes.ReplaceAll(bytes.ReplaceAll(cd, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
+					n.text, n.textAt = append(n.text, cd...), -1
+				case len(n.text) == 0:
+					// The whole text so far, as a slice (see above).
+					n.text, n.textAt = cd[:k:k], p.i+9
+				case k > 0:
+					n.text, n.textAt = append(n.text, cd...), -1
 				}
-				n.text = append(n.text, cd...)
 			}
 			p.i += 9 + k + 3
 		case bytes.HasPrefix(rest, []byte("<!--")):
@@ -500,7 +510,7 @@ func fastIBInfo(data []byte) (*IBInfo, bool) {
 		return nil, false
 	}
 	info := &IBInfo{XMLName: xml.Name{Local: "IBInfo"}}
-	m := &mapper{ok: true}
+	m := &mapper{ok: true, src: data}
 	for _, k := range root.kids {
 		switch k.name {
 		case "Status":
@@ -566,15 +576,26 @@ func fastIBInfo(data []byte) (*IBInfo, bool) {
 	return info, m.ok
 }
 
-type mapper struct{ ok bool }
+type mapper struct {
+	ok  bool
+	src []byte // the document
+	doc string // src as a string, made for the first leaf that is a slice of it
+}
 
 // leaf is an element's trimmed text; an element with children is not a
-// leaf psib reads fast.
+// leaf psib reads fast. Text that is a slice of the document is a slice of
+// one string of it: a document's leaves cost one allocation, not one each.
 func (m *mapper) leaf(n *miniNode) string {
 	if len(n.kids) > 0 {
 		m.ok = false
 	}
-	return strings.TrimSpace(string(n.text))
+	if n.textAt < 0 || m.src == nil {
+		return strings.TrimSpace(string(n.text))
+	}
+	if m.doc == "" {
+		m.doc = string(m.src)
+	}
+	return strings.TrimSpace(m.doc[n.textAt : n.textAt+len(n.text)])
 }
 
 func (m *mapper) integer(n *miniNode) int {

@@ -485,36 +485,38 @@ func firstLine(ls []line, i int) int {
 // work stays linear in the input; the unfolded field is one header line for
 // lim's MaxLineBytes.
 func readHeader(ls []line, i int, boundary string, lim Limits) (Header, int, error) {
-	h := make(Header, 0, 8)
-	// cur is the value of the last field in h: a view of its line, or
-	// once it is continued, its unfolding in folds.
-	var cur, folds []byte
+	// The names and values go back to back into text, and become one
+	// string at the end, which the fields are slices of: one allocation
+	// for the block, not two per field.
+	var inline [512]byte
+	var inlineEnds [32]int
+	r := headerText{text: inline[:0], ends: inlineEnds[:0]}
+	var cur, folds []byte // the value of the last field: a view of its line, or its unfolding
 	for ; i < len(ls); i++ {
 		t := ls[i].text
 		if len(t) > lim.maxLine() {
 			return nil, i, fmt.Errorf("%w: header line %d is longer than %d bytes", ErrTooLarge, ls[i].num, lim.maxLine())
 		}
 		if len(bytes.TrimSpace(t)) == 0 {
-			return h.setLast(cur), i + 1, nil
+			return r.header(cur), i + 1, nil
 		}
 		if bytes.HasPrefix(t, []byte("--")) && (boundary == "" || isDelimiter(t, boundary) != delimNone) {
-			return h.setLast(cur), i, nil
+			return r.header(cur), i, nil
 		}
 		// An indented continuation, or an unindented one after a ';' (a
 		// rendering that lost the tab before "boundary=" of a folded
 		// Content-Type).
-		folded := (t[0] == ' ' || t[0] == '\t') && len(h) > 0
+		folded := (t[0] == ' ' || t[0] == '\t') && r.fields > 0
 		if !folded && isHeaderLine(t) {
-			if len(h) >= lim.maxHeaders() {
+			if r.fields >= lim.maxHeaders() {
 				return nil, i, fmt.Errorf("%w: more than %d header fields at line %d", ErrTooLarge, lim.maxHeaders(), ls[i].num)
 			}
-			h = h.setLast(cur)
 			name, value, _ := bytes.Cut(t, []byte(":"))
-			h = append(h, HeaderField{Name: internHeader(name)})
+			r = r.add(name, cur)
 			cur = bytes.TrimSpace(value)
 			continue
 		}
-		if folded || len(h) > 0 && bytes.HasSuffix(bytes.TrimRightFunc(cur, unicode.IsSpace), []byte(";")) {
+		if folded || r.fields > 0 && bytes.HasSuffix(bytes.TrimRightFunc(cur, unicode.IsSpace), []byte(";")) {
 			folds = append(append(folds[:0], bytes.TrimRightFunc(cur, unicode.IsSpace)...), ' ')
 			folds = append(folds, bytes.TrimSpace(t)...)
 			cur = folds
@@ -523,41 +525,49 @@ func readHeader(ls []line, i int, boundary string, lim Limits) (Header, int, err
 			}
 			continue
 		}
-		return h.setLast(cur), i, nil
+		return r.header(cur), i, nil
 	}
-	return h.setLast(cur), i, nil
+	return r.header(cur), i, nil
 }
 
-// setLast gives the last field of h its value, unfolded in cur.
-func (h Header) setLast(cur []byte) Header {
-	if len(h) > 0 {
-		h[len(h)-1].Value = internHeader(bytes.TrimSpace(cur))
+// headerText gathers a header block's fields for readHeader.
+type headerText struct {
+	text   []byte // names and values, back to back
+	ends   []int  // where each name, then its value, ends in text
+	fields int
+}
+
+// add starts the field name, after giving the one before its value.
+func (r headerText) add(name, lastValue []byte) headerText {
+	r = r.end(lastValue)
+	r.text = append(r.text, name...)
+	r.ends = append(r.ends, len(r.text))
+	r.fields++
+	return r
+}
+
+// end gives the last field its value (unfolded, not trimmed yet).
+func (r headerText) end(value []byte) headerText {
+	if r.fields > 0 {
+		r.text = append(r.text, bytes.TrimSpace(value)...)
+		r.ends = append(r.ends, len(r.text))
+	}
+	return r
+}
+
+// header returns the fields, the last one's value being lastValue.
+func (r headerText) header(lastValue []byte) Header {
+	r = r.end(lastValue)
+	h := make(Header, r.fields)
+	s := string(r.text)
+	start := 0
+	for k := range h {
+		h[k].Name = s[start:r.ends[2*k]]
+		h[k].Value = s[r.ends[2*k]:r.ends[2*k+1]]
+		start = r.ends[2*k+1]
 	}
 	return h
 }
-
-// internHeader returns b as a string: one kept for the names and values
-// every IB message's headers repeat, else a new one.
-func internHeader(b []byte) string {
-	if known, ok := knownHeaderText[string(b)]; ok {
-		return known
-	}
-	return string(b)
-}
-
-var knownHeaderText = func() map[string]string {
-	m := map[string]string{}
-	for _, s := range []string{
-		"Message-ID", "Date", "Mime-Version", "MIME-Version", "Content-Type", "Content-ID", "Content-Transfer-Encoding",
-		"Content-Disposition", "Content-Length", "PeopleSoft-ToolsRelease", "1.0", "inline", "base64", "8bit", "7bit",
-		"binary", "quoted-printable", "IBInfo", "ContentSection0", "ContentSection1", "text/plain; charset=UTF-8",
-		"text/xml; charset=UTF-8", "text/plain", "text/xml", "PeopleSoft-Integration-Broker-Internal-Mime-Message",
-		"8.55", "8.56", "8.57", "8.58", "8.59", "8.60", "8.61", "8.62",
-	} {
-		m[s] = s
-	}
-	return m
-}()
 
 type delimKind int
 
