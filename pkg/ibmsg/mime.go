@@ -487,10 +487,11 @@ func firstLine(ls []line, i int) int {
 func readHeader(ls []line, i int, boundary string, lim Limits) (Header, int, error) {
 	// The names and values go back to back into text, and become one
 	// string at the end, which the fields are slices of: one allocation
-	// for the block, not two per field.
-	var inline [512]byte
-	var inlineEnds [32]int
-	r := headerText{text: inline[:0], ends: inlineEnds[:0]}
+	// for the block, not two per field. ends holds where each name, then
+	// its value, ends in text.
+	var textInline [512]byte
+	var endsInline [32]int
+	text, ends := textInline[:0], endsInline[:0]
 	var cur, folds []byte // the value of the last field: a view of its line, or its unfolding
 	for ; i < len(ls); i++ {
 		t := ls[i].text
@@ -498,25 +499,32 @@ func readHeader(ls []line, i int, boundary string, lim Limits) (Header, int, err
 			return nil, i, fmt.Errorf("%w: header line %d is longer than %d bytes", ErrTooLarge, ls[i].num, lim.maxLine())
 		}
 		if len(bytes.TrimSpace(t)) == 0 {
-			return r.header(cur), i + 1, nil
+			i++
+			break
 		}
 		if bytes.HasPrefix(t, []byte("--")) && (boundary == "" || isDelimiter(t, boundary) != delimNone) {
-			return r.header(cur), i, nil
+			break
 		}
 		// An indented continuation, or an unindented one after a ';' (a
 		// rendering that lost the tab before "boundary=" of a folded
 		// Content-Type).
-		folded := (t[0] == ' ' || t[0] == '\t') && r.fields > 0
+		fields := (len(ends) + 1) / 2 // the last one's value is still in cur
+		folded := (t[0] == ' ' || t[0] == '\t') && len(ends) > 0
 		if !folded && isHeaderLine(t) {
-			if r.fields >= lim.maxHeaders() {
+			if fields >= lim.maxHeaders() {
 				return nil, i, fmt.Errorf("%w: more than %d header fields at line %d", ErrTooLarge, lim.maxHeaders(), ls[i].num)
 			}
+			if len(ends) > 0 {
+				text = append(text, bytes.TrimSpace(cur)...)
+				ends = append(ends, len(text))
+			}
 			name, value, _ := bytes.Cut(t, []byte(":"))
-			r = r.add(name, cur)
+			text = append(text, name...)
+			ends = append(ends, len(text))
 			cur = bytes.TrimSpace(value)
 			continue
 		}
-		if folded || r.fields > 0 && bytes.HasSuffix(bytes.TrimRightFunc(cur, unicode.IsSpace), []byte(";")) {
+		if folded || len(ends) > 0 && bytes.HasSuffix(bytes.TrimRightFunc(cur, unicode.IsSpace), []byte(";")) {
 			folds = append(append(folds[:0], bytes.TrimRightFunc(cur, unicode.IsSpace)...), ' ')
 			folds = append(folds, bytes.TrimSpace(t)...)
 			cur = folds
@@ -525,48 +533,20 @@ func readHeader(ls []line, i int, boundary string, lim Limits) (Header, int, err
 			}
 			continue
 		}
-		return r.header(cur), i, nil
+		break
 	}
-	return r.header(cur), i, nil
-}
-
-// headerText gathers a header block's fields for readHeader.
-type headerText struct {
-	text   []byte // names and values, back to back
-	ends   []int  // where each name, then its value, ends in text
-	fields int
-}
-
-// add starts the field name, after giving the one before its value.
-func (r headerText) add(name, lastValue []byte) headerText {
-	r = r.end(lastValue)
-	r.text = append(r.text, name...)
-	r.ends = append(r.ends, len(r.text))
-	r.fields++
-	return r
-}
-
-// end gives the last field its value (unfolded, not trimmed yet).
-func (r headerText) end(value []byte) headerText {
-	if r.fields > 0 {
-		r.text = append(r.text, bytes.TrimSpace(value)...)
-		r.ends = append(r.ends, len(r.text))
+	if len(ends) > 0 {
+		text = append(text, bytes.TrimSpace(cur)...)
+		ends = append(ends, len(text))
 	}
-	return r
-}
-
-// header returns the fields, the last one's value being lastValue.
-func (r headerText) header(lastValue []byte) Header {
-	r = r.end(lastValue)
-	h := make(Header, r.fields)
-	s := string(r.text)
+	h := make(Header, len(ends)/2)
+	all := string(text)
 	start := 0
 	for k := range h {
-		h[k].Name = s[start:r.ends[2*k]]
-		h[k].Value = s[r.ends[2*k]:r.ends[2*k+1]]
-		start = r.ends[2*k+1]
+		h[k] = HeaderField{Name: all[start:ends[2*k]], Value: all[ends[2*k]:ends[2*k+1]]}
+		start = ends[2*k+1]
 	}
-	return h
+	return h, i, nil
 }
 
 type delimKind int
