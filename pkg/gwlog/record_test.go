@@ -7,14 +7,26 @@ import (
 	"github.com/psib-dev/psib/pkg/ibmsg"
 )
 
-// TestDocumentBodiesAreCopies: a plain section's body is the caller's
-// bytes, which DecodeDocument's record must not share (the caller may
-// reuse them); a decoded one (gzip+base64) decodes as it should.
-func TestDocumentBodiesAreCopies(t *testing.T) {
-	const plain, zipped = "<plain>text</plain>", "<zipped>text</zipped>"
+// testSection is a section to build a test message with.
+type testSection struct {
+	body string
+	enc  ibmsg.ContentEncoding
+}
+
+func plainTestSection(body string) testSection { return testSection{body: body} }
+
+func gzipTestSection(body string) testSection {
+	return testSection{body: body, enc: ibmsg.ContentEncoding{Compression: ibmsg.CompressionGzip}}
+}
+
+// decodedDocument builds an async MIME message of the sections and
+// decodes it with DecodeDocument: the message's bytes, and the record.
+func decodedDocument(t *testing.T, sections ...testSection) ([]byte, *Record) {
+	t.Helper()
 	m := ibmsg.NewMessage(&ibmsg.IBInfo{MessageName: "OP.v1", MessageType: "async"}, ibmsg.MessageOptions{Seq: 1})
-	m.AddSection([]byte(plain), ibmsg.ContentEncoding{})
-	m.AddSection([]byte(zipped), ibmsg.ContentEncoding{Compression: ibmsg.CompressionGzip})
+	for _, s := range sections {
+		m.AddSection([]byte(s.body), s.enc)
+	}
 	data, err := m.Bytes()
 	if err != nil {
 		t.Fatal(err)
@@ -23,6 +35,15 @@ func TestDocumentBodiesAreCopies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return data, rec
+}
+
+// TestDocumentBodiesAreCopies: a plain section's body is the caller's
+// bytes, which DecodeDocument's record must not share (the caller may
+// reuse them); a decoded one (gzip+base64) decodes as it should.
+func TestDocumentBodiesAreCopies(t *testing.T) {
+	const plain, zipped = "<plain>text</plain>", "<zipped>text</zipped>"
+	data, rec := decodedDocument(t, plainTestSection(plain), gzipTestSection(zipped))
 	if len(rec.Sections) != 2 || rec.Sections[0].Body != plain || rec.Sections[1].Body != zipped || rec.Sections[1].Compression != "gzip" {
 		t.Fatalf("sections: %+v", rec.Sections)
 	}
@@ -60,16 +81,7 @@ func TestFromMessageCopies(t *testing.T) {
 // caller's message.
 func TestReleaseContent(t *testing.T) {
 	const zipped = "<zipped>text</zipped>"
-	m := ibmsg.NewMessage(&ibmsg.IBInfo{MessageName: "OP.v1", MessageType: "async"}, ibmsg.MessageOptions{Seq: 1})
-	m.AddSection([]byte(zipped), ibmsg.ContentEncoding{Compression: ibmsg.CompressionGzip})
-	data, err := m.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, err := DecodeDocument("doc", 1, data, ibmsg.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	data, rec := decodedDocument(t, gzipTestSection(zipped))
 	want, err := rec.AppendJSON(nil)
 	if err != nil {
 		t.Fatal(err)
