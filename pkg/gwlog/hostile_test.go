@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"testing"
@@ -209,6 +210,36 @@ func peakHeap(fn func()) uint64 {
 			mu.Lock()
 			peak = max(peak, ms.HeapInuse)
 			mu.Unlock()
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	fn()
+	close(stop)
+	<-done
+	return peak
+}
+
+// peakLiveHeap runs fn and samples meanwhile the heap that was live at
+// the last collection (what decoding keeps, whatever garbage waits).
+func peakLiveHeap(fn func()) uint64 {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var peak uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(sample)
+			if sample[0].Value.Kind() == metrics.KindUint64 {
+				peak = max(peak, sample[0].Value.Uint64())
+			}
 			select {
 			case <-stop:
 				return

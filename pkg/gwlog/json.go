@@ -90,7 +90,7 @@ func (r *Record) PrepareJSON() error {
 // returned stays valid (it holds a copy), and AppendJSON still works
 // afterwards, rendering r again.
 func (r *Record) ReleaseJSON() {
-	if p := r.jsonBuf; p != nil && cap(r.jsonTail) <= maxPooledJSON {
+	if p := r.jsonBuf; p != nil && r.jsonTail != nil && cap(r.jsonTail) <= maxPooledJSON {
 		// (The buffer holder travels with the buffer: putting it back
 		// allocates nothing.)
 		*p = r.jsonTail[:0]

@@ -303,7 +303,7 @@ func responseView(resp *ibmsg.Response) map[string]any {
 // headers are not redacted by Record in the first place.
 func (r *Record) WithSecrets() *Record {
 	c := *r
-	c.jsonTail = nil
+	c.jsonTail, c.jsonBuf = nil, nil // the rendering (and its buffer) stay r's
 	switch v := r.IBInfo.(type) {
 	case *ibmsg.IBInfo:
 		if v == nil || v.From == nil || v.From.Password.IsZero() {

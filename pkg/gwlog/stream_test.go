@@ -36,35 +36,45 @@ func TestStreamingMemoryFlat(t *testing.T) {
 	}
 	msg := testMessage(t, "STREAM.v1", personSync(300), ibmsg.ContentEncoding{Compression: ibmsg.CompressionGzip})
 	e := entry("Mon Mar 02 10:00:00 UTC 2026", msg)
-	run := func(size int64) (uint64, int) {
-		n := 0
-		peak := peakHeap(func() {
-			// Records are counted, not kept.
-			err := Decode(context.Background(), &logStream{entry: e, left: size - size%int64(len(e))}, "stream", Options{}, func(rec *Record, err error) error {
+	run := func(size int64) (live, inUse uint64, n int) {
+		inUse = peakHeap(func() {
+			live = peakLiveHeap(func() {
+				// Records are counted, not kept.
+				err := Decode(context.Background(), &logStream{entry: e, left: size - size%int64(len(e))}, "stream", Options{}, func(rec *Record, err error) error {
+					if err != nil {
+						t.Errorf("decode: %v", err)
+					}
+					n++
+					return nil
+				})
 				if err != nil {
-					t.Errorf("decode: %v", err)
+					t.Fatal(err)
 				}
-				n++
-				return nil
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
 		})
-		return peak, n
+		return live, inUse, n
 	}
 	small, large := int64(8<<20), int64(128<<20)
 	if raceEnabled {
 		small, large = 2<<20, 32<<20
 	}
-	peakSmall, n1 := run(small)
-	peakLarge, n2 := run(large)
-	t.Logf("entry %d bytes; %d MB: %d records, peak %d MB; %d MB: %d records, peak %d MB", len(e), small>>20, n1, peakSmall>>20, large>>20, n2, peakLarge>>20)
+	liveSmall, inUseSmall, n1 := run(small)
+	liveLarge, inUseLarge, n2 := run(large)
+	t.Logf("entry %d bytes; %d MB: %d records, live heap %d MB (in use %d); %d MB: %d records, live heap %d MB (in use %d)",
+		len(e), small>>20, n1, liveSmall>>20, inUseSmall>>20, large>>20, n2, liveLarge>>20, inUseLarge>>20)
 	if n2 < 15*n1 {
 		t.Fatalf("records %d and %d", n1, n2)
 	}
-	if peakLarge > peakSmall+16<<20 {
-		t.Errorf("heap in use grew with the input: %d MB for %d MB, %d MB for %d MB", peakSmall>>20, small>>20, peakLarge>>20, large>>20)
+	// What decoding keeps (the heap live at each collection) must not
+	// grow with the input. The heap in use also holds garbage not yet
+	// collected, which depends on when the collector gets a CPU (other
+	// tests running beside this one): it is held to decode's memory
+	// target only.
+	if liveLarge > liveSmall+12<<20 {
+		t.Errorf("live heap grew with the input: %d MB for %d MB, %d MB for %d MB", liveSmall>>20, small>>20, liveLarge>>20, large>>20)
+	}
+	if inUseLarge > 64<<20 {
+		t.Errorf("heap in use reached %d MB for %d MB of input", inUseLarge>>20, large>>20)
 	}
 	if !strings.Contains(e, "base64") {
 		t.Fatal("the entry has no compressed section")
