@@ -28,7 +28,7 @@ SIMD_PKGS := ./internal/jsonstr ./pkg/ibmsg ./pkg/gwlog
 # start on an older CPU: GOAMD64=v1 make build gives one that runs on any
 # x86-64 (go install's default), and so does a build elsewhere than on
 # Linux/x86-64. The AVX2 and AVX-512 scans are chosen at run time either way.
-GOAMD64  ?= $(shell scripts/goamd64.sh)
+GOAMD64  ?= $(shell sh scripts/goamd64.sh)
 NATIVE   := $(if $(GOAMD64),GOAMD64=$(GOAMD64))
 
 .PHONY: all build test demo bench fuzz cover update-golden clean fmt vet
@@ -52,8 +52,11 @@ test:
 	  rw=$$(GOAMD64=$$level $(SIMD) $(GO) build -gcflags='github.com/psib-dev/psib/...=-d=ssa/rewrite_tern/debug=1' -o /dev/null ./... 2>&1 | grep Rewriting); \
 	  if [ -n "$$rw" ]; then echo "the compiler fused SIMD operations that it may miscompile; combine the masks with ToBits:"; echo "$$rw"; exit 1; fi; \
 	done
-	@# The tests run as make build compiles, and the portable scans for any x86-64.
+	@# The tests run as make build compiles; the packages with SIMD scans
+	@# (and inflating's unsafe loop) again as compiled for any x86-64, and
+	@# with the portable scans.
 	PSIB_WANT_SIMD=1 $(NATIVE) $(SIMD) $(GO) test $(RACE) -count=1 ./...
+	$(if $(NATIVE),PSIB_WANT_SIMD=1 GOAMD64=v1 $(SIMD) $(GO) test -count=1 $(SIMD_PKGS),@true)
 	PSIB_WANT_SIMD=0 $(NOSIMD) $(GO) test $(RACE) -count=1 $(SIMD_PKGS)
 
 ## demo: build psib and run the main job end to end.

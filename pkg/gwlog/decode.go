@@ -565,7 +565,7 @@ func decodeHTTP(m *rawMessage, text []byte, lim ibmsg.Limits, skip bool) (*Recor
 			break
 		}
 		inner := fromMessage(m.file, m.line, msg, true)
-		rec.IBInfo, rec.Status, rec.Message = inner.IBInfo, inner.Status, msg
+		rec.IBInfo, rec.Status, rec.Message, rec.ownsContent = inner.IBInfo, inner.Status, msg, inner.ownsContent
 		if inner.Operation != "" {
 			rec.Operation, rec.From, rec.To = inner.Operation, inner.From, inner.To
 		}

@@ -3,6 +3,7 @@ package gwlog
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -221,8 +222,16 @@ func decodeParallel(ctx context.Context, r io.Reader, name string, workers int, 
 			}
 			j.seq = seq
 			seq++
-			jobs <- j
-			return nil
+			select {
+			case jobs <- j:
+				return nil
+			case <-ctx.Done():
+				// (The workers stopped taking batches: a handler ended
+				// its goroutine.)
+				budget.release(j.size)
+				<-inFlight
+				return ctx.Err()
+			}
 		}
 		var sendErr error
 		hooked := &readHook{r: r, before: func() {
@@ -254,11 +263,31 @@ func decodeParallel(ctx context.Context, r io.Reader, name string, workers int, 
 	}()
 	wg.Wait()
 	err := <-scanErr
+	if d.exit != nil {
+		// The handler panicked, or ended its goroutine (t.Fatal in a
+		// test): the same happens here, on the caller's goroutine, where
+		// it would have happened had the handler run on it.
+		if d.exit.panicked {
+			panic(d.exit.value)
+		}
+		runtime.Goexit()
+	}
 	if d.fnErr != nil {
 		return d.fnErr
 	}
 	return err
 }
+
+// handlerExit is how a handler left a worker's goroutine other than by
+// returning.
+type handlerExit struct {
+	panicked bool
+	value    any
+}
+
+// errHandlerExit stops decoding once a handler has panicked or ended its
+// goroutine.
+var errHandlerExit = errors.New("gwlog: the handler did not return")
 
 // inOrder hands decoded batches on in input order, from the workers.
 type inOrder struct {
@@ -267,6 +296,7 @@ type inOrder struct {
 	next       int          // the batch to hand on next
 	delivering bool         // a worker is handing batches on
 	fnErr      error        // the first error of deliver or ctx; read after the workers end
+	exit       *handlerExit // set when deliver did not return
 
 	deliver  func(*Record, error) error
 	budget   *budget
@@ -286,11 +316,30 @@ func (d *inOrder) done(j *job) {
 		return
 	}
 	d.delivering = true
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		// deliver panicked (recovered here, raised again by
+		// decodeParallel) or ended this goroutine: decoding stops, and
+		// another worker can hand the rest on (dropping their records).
+		v := recover()
+		d.mu.Lock()
+		d.delivering = false
+		if d.exit == nil {
+			d.exit = &handlerExit{panicked: v != nil, value: v}
+		}
+		d.fnErr = errHandlerExit
+		d.mu.Unlock()
+		d.cancel()
+	}()
 	for {
 		j, ok := d.pending[d.next]
 		if !ok {
 			d.delivering = false
 			d.mu.Unlock()
+			returned = true
 			return
 		}
 		delete(d.pending, d.next)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -162,5 +163,55 @@ func TestInOrderHandsOnInInputOrder(t *testing.T) {
 			}
 		}
 		cancel()
+	}
+}
+
+// TestParallelHandlerPanicsOrExits: with several workers, a handler that
+// panics has Decode panic on its caller's goroutine with the same value, and
+// one that ends its goroutine (t.Fatal does) ends the caller's: what
+// happened when the handler ran on it; neither hangs.
+func TestParallelHandlerPanicsOrExits(t *testing.T) {
+	msg := testMessage(t, "EXIT.v1", personSync(20), ibmsg.ContentEncoding{Compression: ibmsg.CompressionGzip})
+	e := entry("Mon Mar 02 10:00:00 UTC 2026", msg)
+	input := func() io.Reader { return &logStream{entry: e, left: int64(len(e)) * 400} }
+	for _, at := range []int{1, 150} {
+		// A panic.
+		func() {
+			defer func() {
+				if v := recover(); v != "handler panic" {
+					t.Errorf("at record %d: Decode panicked with %v", at, v)
+				}
+			}()
+			n := 0
+			Decode(context.Background(), input(), "log", Options{Workers: 3}, func(*Record, error) error {
+				if n++; n == at {
+					panic("handler panic")
+				}
+				return nil
+			})
+			t.Errorf("at record %d: Decode returned", at)
+		}()
+		// runtime.Goexit, as t.Fatal calls it.
+		ended := make(chan bool)
+		go func() {
+			returned := false
+			defer func() { ended <- returned }()
+			n := 0
+			Decode(context.Background(), input(), "log", Options{Workers: 3}, func(*Record, error) error {
+				if n++; n == at {
+					runtime.Goexit()
+				}
+				return nil
+			})
+			returned = true
+		}()
+		select {
+		case returned := <-ended:
+			if returned {
+				t.Errorf("at record %d: Decode returned after the handler ended its goroutine", at)
+			}
+		case <-time.After(time.Minute):
+			t.Fatalf("at record %d: Decode hangs after the handler ended its goroutine", at)
+		}
 	}
 }

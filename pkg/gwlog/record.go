@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 	"unsafe"
 
@@ -40,7 +42,7 @@ type Record struct {
 
 	// Message is the parsed MIME message, for callers that re-encode it.
 	// It is read-only: the bodies of its decoded sections are also the
-	// memory of Sections' Body strings.
+	// memory of Sections' Body strings (until ReleaseContent).
 	Message *ibmsg.Message `json:"-"`
 	// Err is set when part of the message could not be decoded.
 	Err error `json:"-"`
@@ -74,9 +76,11 @@ type Record struct {
 
 // ReleaseContent gives the memory of the decoded section bodies back for
 // the messages decoded after this one, once nothing will read them again:
-// after PrepareJSON, when the record is only written out. Every Body is
-// empty afterwards, in Sections and in Message. A record built from a
-// caller's message (FromMessage) keeps its bodies: they are the caller's.
+// after PrepareJSON, when the record is only written out. Afterwards every
+// Body in Sections is empty, and so is, in Message, each body that
+// decoding made (base64 undone, inflated; a plain one stays). A record
+// built from a caller's message (FromMessage) keeps its bodies: they are
+// the caller's.
 func (r *Record) ReleaseContent() {
 	if !r.ownsContent || r.Message == nil {
 		return
@@ -135,6 +139,25 @@ func headersOf(h ibmsg.Header) Headers {
 
 // MarshalJSON renders h as its JSON object.
 func (h Headers) MarshalJSON() ([]byte, error) { return appendHeadersJSON(nil, h), nil }
+
+// UnmarshalJSON reads the object MarshalJSON writes (a record read back
+// from psib's JSON): the fields in the order of their names; null is nil.
+func (h *Headers) UnmarshalJSON(b []byte) error {
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	if m == nil {
+		*h = nil
+		return nil
+	}
+	names := slices.Sorted(maps.Keys(m))
+	*h = make(Headers, len(names))
+	for i, name := range names {
+		(*h)[i] = ibmsg.HeaderField{Name: name, Value: m[name]}
+	}
+	return nil
+}
 
 // ErrDecode marks a record some part of which could not be decoded.
 var ErrDecode = errors.New("gwlog: part of the message could not be decoded")

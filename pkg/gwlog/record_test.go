@@ -2,6 +2,8 @@ package gwlog
 
 import (
 	"bytes"
+	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/psib-dev/psib/pkg/ibmsg"
@@ -109,5 +111,55 @@ func TestReleaseContent(t *testing.T) {
 		if r.Sections[0].Body != zipped || string(cm.Sections[0].Body) != zipped {
 			t.Errorf("FromMessage's record released the caller's bodies: %q, %q", r.Sections[0].Body, cm.Sections[0].Body)
 		}
+	}
+}
+
+// TestHeadersJSONRoundTrip: a record's headers read back from its JSON
+// are the fields by name (the last of a name, as written); null stays nil.
+func TestHeadersJSONRoundTrip(t *testing.T) {
+	in := Headers{{Name: "b", Value: "1"}, {Name: "a", Value: "x"}, {Name: "b", Value: "2"}}
+	b, err := json.Marshal(&Record{Headers: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Record
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if want := (Headers{{Name: "a", Value: "x"}, {Name: "b", Value: "2"}}); !reflect.DeepEqual(back.Headers, want) {
+		t.Errorf("headers read back: %v, want %v", back.Headers, want)
+	}
+	var none Headers = Headers{}
+	if err := json.Unmarshal([]byte("null"), &none); err != nil || none != nil {
+		t.Errorf("null: %v, %v", none, err)
+	}
+	if err := json.Unmarshal([]byte(`{"a":1}`), &none); err == nil {
+		t.Error("a number for a header's value was taken")
+	}
+}
+
+// TestWithSecretsKeepsJSONBuffer: a copy made by WithSecrets after
+// PrepareJSON does not share the original's rendering: releasing both
+// gives the buffer back once, and two records rendered afterwards do not
+// write into one buffer.
+func TestWithSecretsKeepsJSONBuffer(t *testing.T) {
+	_, a := decodedDocument(t, gzipTestSection("<first>text</first>"))
+	if err := a.PrepareJSON(); err != nil {
+		t.Fatal(err)
+	}
+	c := a.WithSecrets()
+	c.ReleaseJSON()
+	a.ReleaseJSON()
+	_, x := decodedDocument(t, gzipTestSection("<second>one</second>"))
+	_, y := decodedDocument(t, gzipTestSection("<third>two</third>"))
+	if err := x.PrepareJSON(); err != nil {
+		t.Fatal(err)
+	}
+	if err := y.PrepareJSON(); err != nil {
+		t.Fatal(err)
+	}
+	jx, _ := x.AppendJSON(nil)
+	if !bytes.Contains(jx, []byte("<second>one</second>")) || bytes.Contains(jx, []byte("<third>")) {
+		t.Errorf("x's JSON after y was rendered: %s", jx)
 	}
 }
