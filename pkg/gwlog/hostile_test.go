@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -195,39 +194,30 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 
 // peakHeap runs fn and samples the heap in use meanwhile.
 func peakHeap(fn func()) uint64 {
-	runtime.GC()
-	var peak uint64
-	var mu sync.Mutex
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		var ms runtime.MemStats
-		tick := time.NewTicker(2 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			runtime.ReadMemStats(&ms)
-			mu.Lock()
-			peak = max(peak, ms.HeapInuse)
-			mu.Unlock()
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	fn()
-	close(stop)
-	<-done
-	return peak
+	var ms runtime.MemStats
+	return peakOf(fn, func() uint64 {
+		runtime.ReadMemStats(&ms)
+		return ms.HeapInuse
+	})
 }
 
 // peakLiveHeap runs fn and samples meanwhile the heap that was live at
 // the last collection (what decoding keeps, whatever garbage waits).
 func peakLiveHeap(fn func()) uint64 {
-	runtime.GC()
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	return peakOf(fn, func() uint64 {
+		metrics.Read(sample)
+		if sample[0].Value.Kind() != metrics.KindUint64 {
+			return 0
+		}
+		return sample[0].Value.Uint64()
+	})
+}
+
+// peakOf runs fn after a collection and returns the largest value of
+// measure, taken every 2 ms meanwhile (on another goroutine).
+func peakOf(fn func(), measure func() uint64) uint64 {
+	runtime.GC()
 	var peak uint64
 	stop := make(chan struct{})
 	done := make(chan struct{})
@@ -236,10 +226,7 @@ func peakLiveHeap(fn func()) uint64 {
 		tick := time.NewTicker(2 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			metrics.Read(sample)
-			if sample[0].Value.Kind() == metrics.KindUint64 {
-				peak = max(peak, sample[0].Value.Uint64())
-			}
+			peak = max(peak, measure())
 			select {
 			case <-stop:
 				return
@@ -249,7 +236,7 @@ func peakLiveHeap(fn func()) uint64 {
 	}()
 	fn()
 	close(stop)
-	<-done
+	<-done // peak is read after the sampler ends
 	return peak
 }
 
