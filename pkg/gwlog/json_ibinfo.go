@@ -226,8 +226,8 @@ func appendIBInfoJSON(dst []byte, info *ibmsg.IBInfo) ([]byte, error) {
 	return append(o.dst, '}'), nil
 }
 
-// appendHeadersJSON appends h as encoding/json writes a map[string]string:
-// keys sorted, nil as null.
+// appendHeadersJSON appends h as encoding/json writes the map of its
+// fields (h.Map()): names sorted, the last field of a name, nil as null.
 func appendHeadersJSON(dst []byte, h Headers) []byte {
 	if h == nil {
 		return append(dst, "null"...)
