@@ -28,6 +28,11 @@ func mayHoldSecret(s string) bool {
 	if !simdScan {
 		return mayHoldSecretPortable(s)
 	}
+	if len(s) < 32 {
+		// A header's name or value: the byte loop below, without
+		// setting up the vectors first.
+		return mayHoldSecretBytes(s, 0)
+	}
 	p := unsafe.Pointer(unsafe.StringData(s))
 	lower := archsimd.BroadcastUint8x32(0x20)
 	w := archsimd.BroadcastUint8x32('w')
@@ -51,6 +56,12 @@ func mayHoldSecret(s string) bool {
 			}
 		}
 	}
+	return mayHoldSecretBytes(s, i)
+}
+
+// mayHoldSecretBytes is mayHoldSecret's look at s from i on, a byte at a
+// time.
+func mayHoldSecretBytes(s string, i int) bool {
 	for ; i < len(s); i++ {
 		if c := s[i] | 0x20; (c == 'w' || c == 'z' || c == 'f' || s[i] == 0xc5) && secretAt(s, i) {
 			return true
