@@ -123,13 +123,7 @@ func (h Headers) Get(name string) string {
 
 // Map returns the fields as a map of name to value (the last of a name
 // wins).
-func (h Headers) Map() map[string]string {
-	m := make(map[string]string, len(h))
-	for _, f := range h {
-		m[f.Name] = f.Value
-	}
-	return m
-}
+func (h Headers) Map() map[string]string { return ibmsg.Header(h).Map() }
 
 // headersOf returns a copy of h as a record's Headers (never nil: an
 // object in JSON).

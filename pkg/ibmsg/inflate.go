@@ -401,10 +401,7 @@ func decodeFast(lit, dist *huffman, in, out []byte, pos, n int, bits uint64, nb 
 		bits |= *(*uint64)(ip) << (nb & 63)
 		ip = unsafe.Add(ip, (63-nb)>>3)
 		nb |= 56
-		e := lit.primary[bits&lit.mask&(1<<primaryBits-1)]
-		if e&linkFlag != 0 {
-			e = lit.sub[int(e>>16)+int((bits>>(lit.width&63))&(1<<(e&0xf)-1))]
-		}
+		e := lit.entry(bits)
 		l := uint(e & 0xff)
 		if e&flagLiteral != 0 {
 			bits >>= l & 63
@@ -423,19 +420,16 @@ func decodeFast(lit, dist *huffman, in, out []byte, pos, n int, bits uint64, nb 
 			stop = fastCorrupt
 			break
 		}
-		length := int(e>>16) + int((bits&(1<<(l&63)-1))>>((e>>8)&0xf))
+		length := entryValue(e, bits)
 		bits >>= l & 63
 		nb -= l
-		e = dist.primary[bits&dist.mask&(1<<primaryBits-1)]
-		if e&linkFlag != 0 {
-			e = dist.sub[int(e>>16)+int((bits>>(dist.width&63))&(1<<(e&0xf)-1))]
-		}
+		e = dist.entry(bits)
 		l = uint(e & 0xff)
 		if l == 0 {
 			stop = fastCorrupt
 			break
 		}
-		d := uintptr(e>>16) + uintptr((bits&(1<<(l&63)-1))>>((e>>8)&0xf))
+		d := uintptr(entryValue(e, bits))
 		bits >>= l & 63
 		nb -= l
 		if d > uintptr(op)-uintptr(outBase) {
@@ -471,8 +465,6 @@ func decodeFast(lit, dist *huffman, in, out []byte, pos, n int, bits uint64, nb 
 // the output's room), checking every load and every symbol.
 func (f *inflater) codesNear() bool {
 	lit, dist := f.lit, f.dist
-	// (Masks the compiler can see are below the tables' size.)
-	litMask, distMask := lit.mask&(1<<primaryBits-1), dist.mask&(1<<primaryBits-1)
 	in, pos, bits, nb := f.in, f.pos, f.bits, f.nb
 	out, n := f.out, f.n
 	// Shift counts are masked with 63 (they are all below 64 anyway):
@@ -503,10 +495,7 @@ func (f *inflater) codesNear() bool {
 			}
 			out = f.out
 		}
-		e := lit.primary[bits&litMask]
-		if e&linkFlag != 0 {
-			e = lit.sub[int(e>>16)+int((bits>>(lit.width&63))&(1<<(e&0xf)-1))]
-		}
+		e := lit.entry(bits)
 		l := uint(e & 0xff)
 		if l-1 >= nb {
 			return false
@@ -524,18 +513,15 @@ func (f *inflater) codesNear() bool {
 			f.pos, f.bits, f.nb, f.n = pos, bits, nb, n
 			return true
 		}
-		length := int(e>>16) + int((bits&(1<<(l&63)-1))>>((e>>8)&0xf))
+		length := entryValue(e, bits)
 		bits >>= l & 63
 		nb -= l
-		e = dist.primary[bits&distMask]
-		if e&linkFlag != 0 {
-			e = dist.sub[int(e>>16)+int((bits>>(dist.width&63))&(1<<(e&0xf)-1))]
-		}
+		e = dist.entry(bits)
 		l = uint(e & 0xff)
 		if l-1 >= nb {
 			return false
 		}
-		d := int(e>>16) + int((bits&(1<<(l&63)-1))>>((e>>8)&0xf))
+		d := entryValue(e, bits)
 		bits >>= l & 63
 		nb -= l
 		if d > n {
@@ -602,6 +588,24 @@ const (
 	literalCode                  // literals, end of block, lengths
 	distanceCode                 // distances
 )
+
+// entry returns the entry of the code that starts the bits (the next one
+// lowest), through its sub table if it has one.
+func (h *huffman) entry(bits uint64) uint32 {
+	// (A mask the compiler can see is below the table's size.)
+	e := h.primary[bits&h.mask&(1<<primaryBits-1)]
+	if e&linkFlag != 0 {
+		e = h.sub[int(e>>16)+int((bits>>(h.width&63))&(1<<(e&0xf)-1))]
+	}
+	return e
+}
+
+// entryValue returns what a length or distance entry e, found at the start
+// of bits, says: its base plus the extra bits after its code.
+func entryValue(e uint32, bits uint64) int {
+	l := uint(e & 0xff)
+	return int(e>>16) + int((bits&(1<<(l&63)-1))>>((e>>8)&0xf))
+}
 
 // entryFor returns the table entry of symbol sym, whose code is l bits long.
 func entryFor(kind codeKind, sym int, l uint8) uint32 {
@@ -743,11 +747,7 @@ func (f *inflater) decode(h *huffman) (int, bool) {
 			return 0, false
 		}
 	}
-	e := h.primary[f.bits&h.mask]
-	if e&linkFlag != 0 {
-		off, b := e>>16, e&0xf
-		e = h.sub[int(off)+int((f.bits>>h.width)&(1<<b-1))]
-	}
+	e := h.entry(f.bits)
 	l := uint(e & 0xff)
 	if l == 0 || l > f.nb {
 		return 0, false
